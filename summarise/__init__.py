@@ -1,0 +1,31 @@
+"""summarise: a day's news in many languages, briefed in English with every sentence cited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["brief", "detect_language", "translate", "Settings", "load_settings", "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Settings, load_settings
+    from .detect import detect_language
+    from .pipeline import brief
+    from .translate import translate
+
+_LAZY = {
+    "brief": "pipeline",
+    "detect_language": "detect",
+    "translate": "translate",
+    "Settings": "config",
+    "load_settings": "config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that `import summarise` (and `summarise --help`) never pulls in torch.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'summarise' has no attribute {name!r}")

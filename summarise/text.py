@@ -1,0 +1,33 @@
+"""Small text helpers shared by several stages: paragraphs, sentences, word counts."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_BLANK = re.compile(r"\n\s*\n+")
+_SPACE = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Non-empty paragraphs (blank-line separated), whitespace inside each collapsed."""
+    return [p for p in (_SPACE.sub(" ", part).strip() for part in _BLANK.split(text)) if p]
+
+
+@lru_cache(maxsize=64)
+def _segmenter(lang: str):  # type: ignore[no-untyped-def]
+    from sentencex import segment  # light, but keep `summarise --help` lean
+
+    return lambda text: segment(lang, text)
+
+
+def sentences(paragraph: str, lang: str = "en") -> list[str]:
+    """Sentences of one paragraph, split by sentencex's rules for `lang` (falls back by language family)."""
+    code = lang if lang and lang != "und" else "en"
+    return [s.strip() for s in _segmenter(code)(paragraph) if s.strip()]
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them."""
+    return len(_WORD.findall(text))
