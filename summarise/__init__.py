@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -11,12 +12,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings, load_settings
     from .detect import detect_language
     from .pipeline import brief
-    from .translate import translate
+    from .translation import translate
+
+# A library logs; the application decides where logs go (and the CLI prints warnings itself).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _LAZY = {
     "brief": "pipeline",
     "detect_language": "detect",
-    "translate": "translate",
+    "translate": "translation",
     "Settings": "config",
     "load_settings": "config",
 }

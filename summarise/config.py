@@ -42,6 +42,8 @@ class Settings:
     beam_size: int = 4
     device: str = "cpu"
     cluster_threshold: float = 0.5  # cosine similarity needed to join a story
+    summariser: str = "extractive"  # or "abstractive"
+    summary_model: str = "sshleifer/distilbart-cnn-12-6"  # abstractive: hub id or local directory
     short_words: int = 60
     long_min_words: int = 150
     long_max_words: int = 300

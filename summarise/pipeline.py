@@ -1,0 +1,69 @@
+"""The stages in order: ingest → detect → translate → cluster → brief → render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .config import Settings, load_settings
+from .types import InputIssue, Result
+
+log = logging.getLogger("summarise")
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
+          progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+          extra_issues: Sequence[InputIssue] = ()) -> Result:
+    """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
+    from . import briefing, cluster, detect, ingest, render, translation
+
+    settings = settings or load_settings()
+    date = settings.date or dt.date.today().isoformat()
+    warnings: list[str] = []
+    note = _warner(warnings, warn)
+    step = progress or (lambda stage, done, total: None)
+
+    articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
+    for issue in issues:
+        note(f"{issue.path}: {issue.reason} ({issue.status})")
+    if not articles:
+        note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+
+    step("detect", 0, len(articles))
+    languages = detect.detect_many([f"{a.title}\n{a.text}" for a in articles])
+    step("detect", len(articles), len(articles))
+
+    docs = translation.prepare(articles, languages, settings, note,
+                             lambda done: step("translate", done, len(articles)))
+
+    step("cluster", 0, 1)
+    groups = cluster.group(docs, settings.cluster_threshold)
+    step("cluster", 1, 1)
+
+    briefings = []
+    for k, members in enumerate(groups):
+        briefings.append(briefing.brief_cluster(
+            [docs[i] for i in members], short_words=settings.short_words,
+            long_min=settings.long_min_words, long_max=settings.long_max_words))
+        step("brief", k + 1, len(groups))
+
+    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(extra_issues),
+                    briefings=tuple(briefings), warnings=tuple(warnings))
+    written = render.write(result, Path(settings.out) / date)
+    return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
+
+
+def _warner(sink: list[str], warn: Callable[[str], None] | None) -> Callable[[str], None]:
+    """Collect a warning for the JSON, log it, and pass it to the caller's handler."""
+
+    def note(message: str) -> None:
+        sink.append(message)
+        log.warning(message)
+        if warn is not None:
+            warn(message)
+
+    return note

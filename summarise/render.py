@@ -1,0 +1,78 @@
+"""Render a run's Result as briefing.md and briefing.json, written atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .files import write_atomic
+from .types import Briefing, Result
+
+LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "Spanish", "fr": "French",
+                  "it": "Italian", "de": "German", "uk": "Ukrainian", "bg": "Bulgarian", "und": "undetermined"}
+
+
+def to_json(result: Result) -> dict[str, Any]:
+    """The documented JSON shape: date, articles (every input, with status), clusters."""
+    articles: list[dict[str, Any]] = [
+        {"id": d.article.id, "path": d.article.path, "title": d.article.title,
+         "title_en": d.title_en, "url": d.article.url, "source": d.article.source,
+         "published": d.article.published, "language": d.language.code,
+         "language_confidence": round(d.language.confidence, 3), "translated": d.translated,
+         "status": "ok", "reason": d.untranslated_reason}
+        for d in result.documents
+    ]
+    articles += [{"id": None, "path": i.path, "title": None, "language": None,
+                  "language_confidence": None, "translated": False, "status": i.status,
+                  "reason": i.reason} for i in result.issues]
+    return {
+        "date": result.date,
+        "articles": articles,
+        "clusters": [_cluster_json(b) for b in result.briefings],
+        "warnings": list(result.warnings),
+    }
+
+
+def _cluster_json(b: Briefing) -> dict[str, Any]:
+    return {
+        "id": b.id, "title": b.title, "short": b.short, "long": b.long,
+        "articles": list(b.article_ids),
+        "citations": [{"n": c.n, "article": c.article_id, "title": c.title, "source": c.source,
+                       "url": c.url, "language": c.language, "translated": c.translated}
+                      for c in b.citations],
+        "untranslated": list(b.untranslated),
+    }
+
+
+def to_markdown(result: Result) -> str:
+    """A briefing a person reads: stories most-covered first, sources listed under each."""
+    n_articles = len(result.documents)
+    reasons = {d.article.id: d.untranslated_reason for d in result.documents}
+    lines = [f"# Briefing for {result.date}", "",
+             f"{len(result.briefings)} stories from {n_articles} articles.", ""]
+    for k, b in enumerate(result.briefings, 1):
+        lines += [f"## {k}. {b.title}", "", f"**In short:** {b.short}", "", b.long, "", "Sources:"]
+        for c in b.citations:
+            title = f"[{c.title}]({c.url})" if c.url else c.title
+            outlet = f", {c.source}" if c.source else ""
+            lang = LANGUAGE_NAMES.get(c.language, c.language)
+            note = "translated" if c.translated else ("not translated" if c.language != "en" else "")
+            lines.append(f"{c.n}. {title}{outlet} ({lang}{', ' + note if note else ''})")
+        for c in b.citations:
+            if c.article_id in b.untranslated:
+                lines.append(f"\n_Not translated: [{c.n}] {c.title}: {reasons.get(c.article_id)}_")
+        lines.append("")
+    if result.issues:
+        lines += ["## Inputs not briefed", ""]
+        lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(result: Result, folder: Path) -> tuple[Path, Path]:
+    """Write briefing.md and briefing.json into `folder`, each atomically."""
+    md = write_atomic(Path(folder) / "briefing.md", to_markdown(result))
+    js = write_atomic(Path(folder) / "briefing.json",
+                      json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n")
+    return md, js
