@@ -35,7 +35,7 @@ class ModelUnavailableError(SummariseError):
     def __init__(self, model: str, reason: str) -> None:
         super().__init__(
             f"model {model!r} is not available ({reason}); download it once with network access "
-            f"(`huggingface-cli download {model}`), or point the config at a local directory"
+            f"(`hf download {model}`), or point the config at a local directory"
         )
         self.model = model
         self.reason = reason

@@ -1,0 +1,102 @@
+"""Where a model comes from: a local directory, the standard Hugging Face cache, or (when reachable) the hub.
+
+The environment is read at call time, not at import: `huggingface_hub` freezes HF_HOME / HF_HUB_OFFLINE when it
+is first imported, and a process (or a test) may change them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+from urllib.request import getproxies
+
+from ..errors import ModelUnavailableError
+
+T = TypeVar("T")
+Loader = Callable[[str, dict[str, Any]], T]
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PROBE_TIMEOUT_S = 2.5
+
+
+def offline() -> bool:
+    """True when HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE asks for no network."""
+    return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def cache_dir() -> str:
+    """The standard hub cache as the environment names it now (HF_HUB_CACHE, else $HF_HOME/hub)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return os.path.expanduser(os.environ["HF_HUB_CACHE"])
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    home = os.environ.get("HF_HOME") or os.path.join(xdg, "huggingface")
+    return os.path.join(os.path.expanduser(home), "hub")
+
+
+def hub_address() -> tuple[str, int]:
+    """Host and port a download would connect to first: the HTTPS proxy if one is set, else HF_ENDPOINT."""
+    url = getproxies().get("https") or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.hostname or "", parts.port or default_port
+
+
+@cache
+def reachable(host: str, port: int, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether a TCP connection to host:port opens within `timeout` seconds (asked once per process)."""
+    answer: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            answer.append(True)
+        except OSError:
+            answer.append(False)
+
+    # A thread, because name resolution ignores socket timeouts and can hang far longer.
+    probe = threading.Thread(target=attempt, daemon=True)
+    probe.start()
+    probe.join(timeout)
+    return bool(answer and answer[0])
+
+
+def fetch(model: str, load: Loader[T]) -> T:
+    """Call `load(source, from_pretrained_kwargs)` on a local directory, the cache, or the hub, in that order.
+
+    Raises ModelUnavailableError, fast, when the model is in none of them or cannot be read. Loaders report
+    missing or unreadable files as OSError, ValueError, KeyError, RuntimeError, SafetensorError..., hence the
+    broad `except`: each one becomes that typed error, its message kept.
+    """
+    if Path(model).expanduser().is_dir():
+        try:
+            return load(str(Path(model).expanduser()), {})
+        except Exception as exc:
+            raise ModelUnavailableError(model, f"the directory holds no readable model: {_line(exc)}") from exc
+    options: dict[str, Any] = {"cache_dir": cache_dir()}
+    try:
+        return load(model, {**options, "local_files_only": True})
+    except Exception:
+        pass  # not (completely) in the cache: download it below if we may
+    if offline():
+        reason = "it is not in the local cache and HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE forbids downloads"
+        raise ModelUnavailableError(model, reason)
+    host, port = hub_address()
+    # Without this probe, from_pretrained spends most of a minute in retries before failing.
+    if not reachable(host, port):
+        raise ModelUnavailableError(model, f"it is not in the local cache and {host} cannot be reached")
+    try:
+        return load(model, options)
+    except Exception as exc:
+        raise ModelUnavailableError(model, _line(exc)) from exc
+
+
+def _line(exc: BaseException) -> str:
+    """The first line of an exception's message (transformers' messages run to paragraphs)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

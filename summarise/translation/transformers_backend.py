@@ -1,0 +1,75 @@
+"""The transformers backend: MarianMT (opus-mt) or any other seq2seq model, on CPU or GPU."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import Settings
+from ..errors import ConfigError
+from . import hub
+
+_UNBOUNDED = 10**6  # tokenizers without a real limit report a huge model_max_length
+
+
+def _load(source: str, options: dict[str, Any]) -> tuple[Any, Any]:
+    """Tokenizer and model from a directory or hub id; Marian classes for Marian configs."""
+    from transformers import (AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, MarianMTModel,
+                              MarianTokenizer)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar per model would bury our own progress bar
+
+    config = AutoConfig.from_pretrained(source, **options)
+    marian = config.model_type == "marian"
+    with warnings.catch_warnings():
+        # MarianTokenizer recommends sacremoses, but its tokenization never calls the normalizer it would build.
+        warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+        tokenizer = (MarianTokenizer if marian else AutoTokenizer).from_pretrained(source, **options)
+    model = (MarianMTModel if marian else AutoModelForSeq2SeqLM).from_pretrained(source, config=config, **options)
+    return tokenizer, model
+
+
+class TransformersTranslator:
+    """Translates batches of sentences with a transformers seq2seq model, deterministically (beam search)."""
+
+    def __init__(self, model: str, settings: Settings) -> None:
+        self.model = model
+        self._tokenizer, self._model = hub.fetch(model, _load)
+        try:
+            self._model.to(settings.device)
+        except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
+            raise ConfigError(f"device {settings.device!r} cannot be used ({exc}); set device to 'cpu'") from exc
+        self._model.eval()
+        self._beams = settings.beam_size
+        self.limit = self._model_limit()
+        # Inputs get half the positions so that the output, bounded below, has room to be longer than its source.
+        self.max_input_tokens = self.limit // 2
+
+    def _model_limit(self) -> int:
+        """The most tokens the model takes in or puts out (512 for opus-mt)."""
+        limits = [getattr(self._model.config, "max_position_embeddings", None), self._tokenizer.model_max_length]
+        usable = [int(n) for n in limits if isinstance(n, int) and 0 < n < _UNBOUNDED]
+        return min(usable) if usable else 512
+
+    def count_tokens(self, text: str) -> int:
+        """Input tokens for `text`, special tokens included."""
+        # verbose=False: counting an over-long text (to split it) is not an error worth a warning.
+        return len(self._tokenizer(text, verbose=False)["input_ids"])
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        """One translation per sentence, in order."""
+        if not sentences:
+            return []
+        import torch
+
+        inputs = self._tokenizer(list(sentences), return_tensors="pt", padding=True).to(self._model.device)
+        # Bound the output relative to the input to stop runaway (repeating) generation. An output that hits the
+        # bound is cut short, but the input never is: translate_text keeps inputs within max_input_tokens.
+        bound = min(2 * inputs["input_ids"].shape[1] + 10, self.limit)
+        with torch.inference_mode():
+            # max_length=None: opus-mt generation configs set max_length=512, which would warn on every batch.
+            output = self._model.generate(**inputs, num_beams=self._beams, do_sample=False, max_new_tokens=bound,
+                                          max_length=None)
+        return [text.strip() for text in self._tokenizer.batch_decode(output, skip_special_tokens=True)]
