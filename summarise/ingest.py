@@ -1,0 +1,489 @@
+"""Reading article files: find them, decode them, pull out the article text and its metadata.
+
+Formats, chosen by file suffix (case-insensitive):
+
+- `.txt`: a page pasted as text; boilerplate is removed by `clean.clean`.
+- `.md` / `.markdown`: Markdown reduced to text (headings, emphasis, links, images, quotes),
+  with optional `---` front matter (`title`, `date`, `url`, `source`), then cleaned like text.
+- `.html` / `.htm`: main text and metadata (title, date, canonical URL, site name) by trafilatura;
+  its text is cleaned too, for leftovers such as share prompts.
+- `.json`: one object, a list of objects, or an object holding such a list under `articles` or
+  `items`; `.jsonl` / `.ndjson`: one object per line. Keys: `title`/`headline`,
+  `text`/`content`/`body`/`article`, `url`/`link`, `date`/`published`/`published_at`/`pubDate`,
+  `source`/`site`/`publisher` (a `{"name": ...}` object is fine). Each object becomes one Article
+  whose path is the file's path plus `#n`: the 1-based line number in a `.jsonl`, the 1-based
+  position in a `.json` list (`day.jsonl#3`, `day.json#1`).
+
+Encodings are detected, not assumed (see `decode`). Every file yields articles or an
+`InputIssue`; problems are reported as `summarise.errors.InputError(path, reason, status)` with the
+path relative to the input folder. The same article (same `Article.id`) read twice is reported
+once as "same article as ...".
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import json
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .clean import Cleaned, clean, find_date
+from .errors import InputError
+from .types import Article, InputIssue
+
+__all__ = ["article_id", "discover", "markdown_to_text", "read_file", "read_inputs", "read_records"]
+
+_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+            ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+MB = 1_000_000  # sizes are reported in decimal megabytes, as `max_file_mb` counts them
+
+
+# --- finding files -----------------------------------------------------------------------
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under `folder`, recursively, skipping dotfiles and dot-folders; follows links once."""
+    visited: set[str] = set()
+    for current, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in visited:  # a link back up the tree
+            dirs[:] = []
+            continue
+        visited.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        yield from (Path(current) / name for name in files if not name.startswith("."))
+
+
+def discover(inputs: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """(file, root) pairs: files under each folder (sorted), or a file given directly with its parent."""
+    pairs: list[tuple[Path, Path]] = []
+    seen: set[str] = set()
+    for given in map(Path, inputs):
+        if given.is_dir():
+            found = sorted(_walk(given), key=lambda p: p.relative_to(given).as_posix())
+            root = given
+        else:  # a file, or a path that does not exist: reading it will say so
+            found, root = [given], given.parent
+        for path in found:
+            key = os.path.abspath(path)
+            if key not in seen:
+                seen.add(key)
+                pairs.append((path, root))
+    return pairs
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- bytes and encodings ------------------------------------------------------------------
+
+def _os_reason(exc: OSError) -> str:
+    reason = (exc.strerror or str(exc)).lower()
+    return reason + (" (a broken link?)" if isinstance(exc, FileNotFoundError) else "")
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
+
+
+def _too_big(rel: str, size: int, max_bytes: int) -> InputError:
+    return InputError(rel, f"file is {_size(size)}, over the {_size(max_bytes)} limit; raise max_file_mb to read it",
+                      "skipped")
+
+
+def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes:
+    """The file's bytes; its size is checked before reading, and a FIFO is never opened."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(rel, f"cannot read: {_os_reason(exc)}", "failed") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(rel, "cannot read: not a regular file (a FIFO, socket or device)", "failed")
+    if info.st_size > max_bytes:
+        raise _too_big(rel, info.st_size, max_bytes)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(rel, f"cannot read: {_os_reason(exc)}", "failed") from None
+    if len(data) > max_bytes:  # it grew since stat()
+        raise _too_big(rel, len(data), max_bytes)
+    return data
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE starts like UTF-16 LE
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+# Non-ASCII characters expected in English, Portuguese and Russian news (and their neighbours).
+_EXPECTED = set("áàâãäéèêëíìîïóòôõöúùûüçñºªÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑ«»—–“”‘’„…№°€£§©®™\u00a0·•") | {
+    chr(c) for c in range(0x410, 0x450)} | {"ё", "Ё"}
+
+
+def _plausibility(text: str) -> float:
+    """How much `text` looks like en/pt/ru prose: expected characters, lowercase, one script per word."""
+    sample = text[:100_000]
+    unusual = [c for c in sample if ord(c) > 127]
+    if not unusual:
+        return 1.0
+    odd = sum(c not in _EXPECTED for c in unusual) / len(unusual)
+    letters = [c for c in unusual if c.isalpha()]
+    lower = sum(c.islower() for c in letters) / len(letters) if letters else 1.0
+    words = [w for w in re.findall(r"[^\W\d_]+", sample) if any(ord(c) > 127 for c in w)]
+    mixed = sum(bool(_CYRILLIC.search(w)) and bool(re.search(r"[a-zA-Z]", w))  # "aзгo": Latin-1 read as cp1251
+                or bool(re.search(r"[a-zа-яё][A-ZА-ЯЁ]", w)) for w in words) / max(len(words), 1)
+    return 1.0 - 3 * odd - 2 * mixed + 0.5 * lower
+
+
+def _guess_single_byte(data: bytes, rel: str) -> tuple[str, str]:
+    """Best of charset-normalizer's guess and the usual single-byte code pages, by plausibility."""
+    from charset_normalizer import from_bytes  # imported here: only needed for non-UTF-8 files
+
+    best = from_bytes(data[:200_000]).best()
+    candidates = ([best.encoding] if best is not None else []) + ["cp1251", "koi8_r", "cp1252", "latin_1"]
+    scored: list[tuple[float, int, str, str]] = []
+    for order, name in enumerate(dict.fromkeys(candidates)):
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((_plausibility(text), -order, text, codecs.lookup(name).name))
+    score, _, text, name = max(scored)
+    if score < 0:
+        tried = ", ".join(dict.fromkeys(candidates))
+        raise InputError(rel, f"undecodable bytes: no text encoding fits (tried UTF-8, {tried})", "failed")
+    return text, name
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Valid multi-byte UTF-8 sequences far outnumber broken ones: a damaged UTF-8 file, not a code page."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - bad
+    return good >= 3 and good > 4 * bad
+
+
+def _decode(data: bytes, rel: str, html_page: bool) -> tuple[str, str]:
+    """Text and encoding name: BOM, strict UTF-8, an HTML meta charset, then a plausibility-checked guess."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise InputError(rel, f"undecodable bytes: not valid {name.upper()} despite its byte-order mark "
+                                      f"(byte {exc.start})", "failed") from None
+    if b"\x00" in data:
+        raise InputError(rel, "binary file, not text", "failed")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    declared = _META_CHARSET.search(data[:4096]) if html_page else None
+    if declared:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; fall back to detection
+    if _mostly_utf8(data):
+        raise InputError(rel, f"undecodable bytes: invalid UTF-8 at byte {first_bad} of an otherwise UTF-8 file",
+                         "failed")
+    return _guess_single_byte(data, rel)
+
+
+def _text_of(data: bytes, rel: str, html_page: bool) -> tuple[str, str]:
+    """Decoded text, or an InputError saying why not (binary, undecodable, empty)."""
+    text, encoding = _decode(data, rel, html_page)
+    if len(_CONTROL.findall(text[:100_000])) > 0.01 * min(len(text), 100_000):
+        raise InputError(rel, "binary file, not text", "failed")
+    if not text.strip():
+        raise InputError(rel, "empty file", "skipped")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+# --- articles -----------------------------------------------------------------------------
+
+def article_id(title: str, text: str) -> str:
+    """Stable id: first 12 hex digits of SHA-256 over the title and body, whitespace collapsed."""
+    normal = " ".join(unicodedata.normalize("NFC", f"{title} {text}").split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
+
+
+def _title_from(text: str) -> str:
+    """The body's first sentence, cut at a word boundary to at most 14 words."""
+    from .text import paragraphs, sentences
+
+    first = paragraphs(text)[0]
+    words = next(iter(sentences(first)), first).split()
+    return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
+
+
+def _same(a: str, b: str) -> bool:
+    a, b = (" ".join(s.lower().split()) for s in (a, b))
+    return a in b or b in a  # "Headline | Site" against "Headline"
+
+
+def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | None]) -> Article:
+    """An Article from cleaned text; metadata given by the file wins over what clean() found."""
+    text, title = cleaned.text, meta.get("title") or cleaned.title
+    if meta.get("title") and cleaned.title and not _same(meta["title"] or "", cleaned.title):
+        text = f"{cleaned.title}\n\n{text}".strip()  # clean() took a body line for the headline
+    if not text:
+        raise InputError(rel, "no article text after removing boilerplate", "skipped")
+    title = title or _title_from(text)
+    return Article(id=article_id(title, text), path=rel, title=title, text=text,
+                   url=meta.get("url") or cleaned.url, source=meta.get("source") or cleaned.source,
+                   published=meta.get("published") or cleaned.published, encoding=encoding,
+                   removed_lines=cleaned.removed)
+
+
+def _read_text(text: str, rel: str, encoding: str) -> list[Article]:
+    if re.match(r"\s*<(?:!doctype html|html)\b", text, re.IGNORECASE):
+        return _read_html(text, rel, encoding)  # a saved page with the wrong suffix
+    return [_article(rel, clean(text), encoding, {})]
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+_MD_INLINE = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is a caption
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"<(https?://[^>]+)>"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])"), r"\1"),
+    (re.compile(r"~~(.+?)~~"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"<[^>\n]+>"), ""),
+)
+_MD_DROP = re.compile(r"^\s*(?:```.*|~~~.*|[-*_=](?:\s*[-*_=]){2,}|\[[^\]]+\]:\s*\S+.*)$")
+_MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|>|[-*+]\s|\d{1,2}[.)]\s)")
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` front matter between `---` lines, and the rest of the document."""
+    match = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", text, re.DOTALL)
+    if not match:
+        return {}, text
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, colon, value = line.partition(":")
+        if colon and value.strip():
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    return fields, text[match.end():]
+
+
+def _markdown_line(line: str) -> str:
+    line = re.sub(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$", r"\1", line)
+    line = re.sub(r"^\s*>\s?", "", line)
+    line = re.sub(r"^\s*[*+]\s+", "- ", line)
+    for pattern, replacement in _MD_INLINE:
+        line = pattern.sub(replacement, line)
+    return html.unescape(line)
+
+
+def _continues(previous: str, raw_previous: str, raw: str) -> bool:
+    """`raw` carries on a hard-wrapped prose line (long, no closing punctuation, not a heading)."""
+    return (len(previous) >= 40 and not re.search(r"[.!?:;…\"”»)]$", previous)
+            and not raw_previous.lstrip().startswith("#") and bool(raw.strip()) and not _MD_BLOCK_START.match(raw))
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown reduced to plain lines, one paragraph a line; hard-wrapped prose lines are joined."""
+    out: list[str] = []
+    previous_raw = ""
+    for raw in text.splitlines():
+        if _MD_DROP.match(raw):
+            continue
+        plain = _markdown_line(raw).strip()
+        if out and _continues(out[-1], previous_raw, raw):
+            out[-1] = f"{out[-1]} {plain}"
+        else:
+            out.append(plain)
+        previous_raw = raw
+    return "\n".join(out)
+
+
+def _read_markdown(text: str, rel: str, encoding: str) -> list[Article]:
+    fields, body = _front_matter(text)
+    meta = {"title": fields.get("title"), "url": fields.get("url") or fields.get("link"),
+            "source": fields.get("source"), "published": _iso(fields.get("date") or fields.get("published"))}
+    return [_article(rel, clean(markdown_to_text(body)), encoding, meta)]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
+    from trafilatura import bare_extraction  # heavy (lxml); only for HTML inputs
+
+    found = bare_extraction(text, with_metadata=True, include_comments=False, include_tables=True)
+    # trafilatura 1.x returns a dict, 2.x a Document
+    doc: dict[str, Any] = found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+    if not (doc.get("text") or "").strip():
+        raise InputError(rel, "no article text after removing boilerplate", "skipped")
+    cleaned = clean(doc["text"])
+    published = doc.get("date")
+    if cleaned.published and published and cleaned.published.startswith(published):
+        published = cleaned.published  # the page's own line also gives the time of day
+    meta = {"title": doc.get("title"), "url": doc.get("url"), "source": doc.get("sitename") or doc.get("hostname"),
+            "published": published or cleaned.published}
+    return [_article(rel, cleaned, encoding, meta)]
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+_KEYS = {
+    "title": ("title", "headline"),
+    "text": ("text", "content", "body", "article", "maintext", "full_text", "description"),
+    "url": ("url", "link", "href", "canonical_url", "source_url"),
+    "published": ("published", "date", "published_at", "publishedAt", "pubDate", "datetime", "date_publish",
+                  "created_at", "time"),
+    "source": ("source", "site", "sitename", "publisher", "outlet", "domain", "source_name"),
+}
+
+
+def _pick(record: dict[str, Any], field: str) -> str | None:
+    for key in _KEYS[field]:
+        value = record.get(key)
+        if isinstance(value, dict):  # {"source": {"id": "bbc", "name": "BBC News"}}
+            value = value.get("name") or value.get("title")
+        if isinstance(value, (int, float)) and field == "published":  # a Unix time, in s or ms
+            moment = datetime.fromtimestamp(value / (1000 if value > 1e11 else 1), timezone.utc)
+            return moment.strftime("%Y-%m-%dT%H:%M")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _iso(value: str | None) -> str | None:
+    return find_date(value) if value else None
+
+
+def _html_fragment(text: str) -> str:
+    """Paragraph tags to lines and other tags dropped, for `content` fields that hold HTML."""
+    if not re.search(r"<(?:p|br|div|a|span|li)\b", text, re.IGNORECASE):
+        return text
+    text = re.sub(r"<(?:br\s*/?|/p|/div|/li|/h\d)>", "\n", text, flags=re.IGNORECASE)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _record(record: Any, rel: str, encoding: str) -> Article:
+    if not isinstance(record, dict):
+        raise InputError(rel, f"expected a JSON object, found {type(record).__name__}", "skipped")
+    body = _pick(record, "text")
+    if body is None:
+        raise InputError(rel, "no text field (expected one of text, content, body)", "skipped")
+    meta = {"title": _pick(record, "title"), "url": _pick(record, "url"), "source": _pick(record, "source"),
+            "published": _iso(_pick(record, "published"))}
+    return _article(rel, clean(_html_fragment(body)), encoding, meta)
+
+
+def _records(items: list[tuple[int, Any]], rel: str, encoding: str) -> tuple[list[Article], list[InputIssue]]:
+    articles: list[Article] = []
+    issues: list[InputIssue] = []
+    for n, item in items:
+        try:
+            articles.append(_record(item, f"{rel}#{n}", encoding))
+        except InputError as exc:
+            issues.append(_issue(exc))
+    if not items:
+        issues.append(InputIssue(rel, "skipped", "no articles in the file"))
+    return articles, issues
+
+
+def _read_json(text: str, rel: str, encoding: str) -> tuple[list[Article], list[InputIssue]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(rel, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", "failed") from None
+    if isinstance(data, dict):
+        listed = next((data[k] for k in ("articles", "items") if isinstance(data.get(k), list)), None)
+        data = listed if listed is not None else [data]
+    if not isinstance(data, list):
+        raise InputError(rel, f"expected a JSON object or a list of objects, found {type(data).__name__}", "failed")
+    return _records(list(enumerate(data, 1)), rel, encoding)
+
+
+def _read_jsonl(text: str, rel: str, encoding: str) -> tuple[list[Article], list[InputIssue]]:
+    items: list[tuple[int, Any]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append((n, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise InputError(rel, f"invalid JSON on line {n}, column {exc.colno}: {exc.msg}", "failed") from None
+    return _records(items, rel, encoding)
+
+
+# --- entry points -------------------------------------------------------------------------
+
+def _issue(exc: InputError) -> InputIssue:
+    return InputIssue(exc.path, "skipped" if exc.status == "skipped" else "failed", exc.reason)
+
+
+def _single(reader: Callable[[str, str, str], list[Article]]) -> Callable[..., tuple[list[Article], list[InputIssue]]]:
+    return lambda text, rel, encoding: (reader(text, rel, encoding), [])
+
+
+_READERS: dict[str, Callable[[str, str, str], tuple[list[Article], list[InputIssue]]]] = {
+    "text": _single(_read_text), "markdown": _single(_read_markdown), "html": _single(_read_html),
+    "json": _read_json, "jsonl": _read_jsonl,
+}
+
+
+def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[list[Article], list[InputIssue]]:
+    """Every article in one file, and an issue for the file or for each record that could not be used."""
+    rel = _relative(Path(path), Path(root))
+    kind = _FORMATS.get(Path(path).suffix.lower())
+    try:
+        if kind is None:
+            suffix = Path(path).suffix.lower() or "no suffix"
+            raise InputError(rel, f"not an article file ({suffix})", "skipped")
+        text, encoding = _text_of(_read_bytes(Path(path), rel, max_bytes), rel, kind == "html")
+        return _READERS[kind](text, rel, encoding)
+    except InputError as exc:
+        return [], [_issue(exc)]
+
+
+def read_file(path: Path, root: Path, max_bytes: int = 10_000_000) -> list[Article]:
+    """The articles in one file; raises InputError when it yields none (see read_records for per-record issues)."""
+    articles, issues = read_records(path, root, max_bytes)
+    if articles:
+        return articles
+    first = issues[0]
+    rel = _relative(Path(path), Path(root))
+    if first.path == rel:
+        raise InputError(rel, first.reason, first.status)
+    raise InputError(rel, f"no usable article in {len(issues)} records; first: {first.path}: {first.reason}",
+                     first.status)
+
+
+def read_inputs(inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
+    """All articles under the inputs, and an issue for every file or record not used."""
+    articles: list[Article] = []
+    issues: list[InputIssue] = []
+    first_seen: dict[str, str] = {}
+    for path, root in discover(inputs):
+        found, problems = read_records(path, root, max_bytes)
+        issues.extend(problems)
+        for article in found:
+            if article.id in first_seen:
+                issues.append(InputIssue(article.path, "skipped", f"same article as {first_seen[article.id]}"))
+            else:
+                first_seen[article.id] = article.path
+                articles.append(article)
+    return articles, issues

@@ -1,0 +1,226 @@
+"""Boilerplate removal: the seeds, metadata, en/pt/ru UI strings, and the labelled-set quality gate."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from summarise.clean import Cleaned, body_mask, clean, find_date
+
+from .conftest import ROOT, SEEDS
+
+LABELLED = ROOT / "tests" / "data" / "boilerplate"
+# Pinned just below the measured figures (1.000 / 1.000 on 29 pages, 264 article lines); lowering
+# them needs a reason in the commit message.
+PRECISION_FLOOR = 0.98
+RECALL_FLOOR = 0.98
+
+
+def _seed(prefix: str) -> Cleaned:
+    return clean(next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
+
+
+def _absent(cleaned: Cleaned, *strings: str) -> None:
+    body = cleaned.text.lower()
+    for string in strings:
+        assert string.lower() not in body, string
+
+
+def _present(cleaned: Cleaned, *strings: str) -> None:
+    for string in strings:
+        assert string in cleaned.text, string
+
+
+def test_seed_000_drops_menus_share_bar_and_russian_ui() -> None:
+    cleaned = _seed("000")
+    _absent(cleaned, "twitter", "night_theme", "Views: 163", "copy link", "Ссылка скопирована", "Any use of materials",
+            "By Tamilla Hasanova", "Follow us on Instagram", "Liked the story", "loading", "A+")
+    _present(cleaned, "Japanese Prime Minister Shigeru Ishiba is set to visit the United States",
+             "Some media outlets suggest that Ishiba may also raise the issue")
+    assert cleaned.title == "Japanese, US leaders gear up for crucial talks on regional security and economic relations"
+    assert cleaned.published == "2025-02-04T17:50"
+
+
+def test_seed_001_drops_inline_teaser_and_reads_source_url() -> None:
+    cleaned = _seed("001")
+    _absent(cleaned, "Nippon Steel will challenge Biden’s decision", "Source:")
+    _present(cleaned, "The head of North American diplomacy, Antony Blinken", "Iwaya reiterated that",
+             "the two groups indicated that they filed an appeal")
+    assert cleaned.url == ("https://observador.pt/2025/01/07/"
+                           "blinken-quer-reforco-da-alianca-com-japao-apesar-de-caso-da-us-steel/")
+    assert cleaned.source == "observador.pt"
+    assert cleaned.published == "2025-01-07"  # from the URL: the page has no date line
+    assert cleaned.title is None  # the page starts with prose
+    assert cleaned.removed == 2
+
+
+def test_seed_002_drops_crypto_block_and_keeps_subheadings() -> None:
+    cleaned = _seed("002")
+    _absent(cleaned, "Bitcoin", "Dogecoin", "placeholder", "KEY Difference Wire", "Disclaimer", "TradingKey",
+            "goTop", "Jan 23, Thu", "Source Cryptopolitan")
+    _present(cleaned, "Japan’s PM hopes to talk with President Trump on the sidelines of the G7 Summit",
+             "Trump approved Nippon’s Steel bid for US Steel on Friday",
+             "The merger agreement deadline is June 18")
+    assert cleaned.title == "Japanese government confirms fresh US trade talks"
+    assert cleaned.source == "Cryptopolitan"
+
+
+def test_seed_003_cuts_read_next_list() -> None:
+    cleaned = _seed("003")
+    _absent(cleaned, "Read next", "22:00", "Uzbekistan secured a place", "Germany will increase",
+            "What is your opinion on this topic?", "Leave the first comment")
+    _present(cleaned, "Japan is preparing a strategic offer", "Akazawa noted that details regarding meetings")
+    assert cleaned.removed == 18
+
+
+def test_seed_004_keeps_short_body_lines() -> None:
+    cleaned = _seed("004")
+    _present(cleaned, "Key Highlights of the Meeting", "- Permanent magnets", "- Optical materials",
+             "Cultural Exchange and Diplomacy", "- Trade Deals: A package totaling $550 billion")
+    assert cleaned.title == "Trump and Japan’s Takaichi Secure Rare Earths Supply Deal"
+    assert cleaned.removed == 0
+    assert not cleaned.text.startswith(cleaned.title)  # the headline is metadata, not body
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_text_is_one_line_per_paragraph(path: Path) -> None:
+    text = clean(path.read_text(encoding="utf-8")).text
+    assert text and "\n\n\n" not in text and not text.startswith("\n") and not text.endswith("\n")
+    for paragraph in text.split("\n\n"):
+        assert paragraph == paragraph.strip() and "\n" not in paragraph and "  " not in paragraph
+
+
+PT_PAGE = """Menu
+Buscar
+Assine
+Governo anuncia novo programa de habitação para famílias de baixa renda
+Por Ana Souza
+7 de janeiro de 2025, 14:32
+Partilhar
+Compartilhe
+Copiar link
+O governo anunciou nesta terça-feira um programa que pretende financiar 200 mil moradias até 2026.
+Leia também
+Inflação de dezembro fica abaixo do esperado
+Segundo o ministério, as primeiras obras começam em março em cinco estados do Nordeste.
+Publicidade
+O programa terá orçamento de 12 bilhões de reais, disse o ministro em entrevista coletiva.
+Fonte: Agência Brasil
+Mais lidas
+Frente fria derruba temperaturas no Sul
+Comentários
+"""
+
+RU_PAGE = """Главная
+Новости
+Поиск
+В Казани открыли новую линию метро
+7 января 2025, 10:15
+Ссылка скопирована
+Поделиться
+ВКонтакте
+Новая линия метро длиной девять километров открылась в Казани в понедельник, сообщили в мэрии.
+Читайте также
+Жители пожаловались на задержки автобусов
+На линии работают пять станций, еще две откроют к концу года.
+Реклама
+Стоимость проезда не изменится, добавили в администрации города.
+Источник: ТАСС
+Самое читаемое
+Назван самый снежный месяц зимы
+Комментарии
+"""
+
+
+@pytest.mark.parametrize(("page", "title", "published", "source", "ui", "body"), [
+    (PT_PAGE, "Governo anuncia novo programa de habitação para famílias de baixa renda", "2025-01-07T14:32",
+     "Agência Brasil", ("Partilhar", "Compartilhe", "Copiar link", "Leia também", "Inflação de dezembro",
+                        "Publicidade", "Mais lidas", "Frente fria", "Por Ana Souza"),
+     ("financiar 200 mil moradias", "primeiras obras começam", "orçamento de 12 bilhões")),
+    (RU_PAGE, "В Казани открыли новую линию метро", "2025-01-07T10:15", "ТАСС",
+     ("Ссылка скопирована", "Поделиться", "Читайте также", "Жители пожаловались", "Реклама", "Самое читаемое",
+      "Назван самый"),
+     ("длиной девять километров", "работают пять станций", "Стоимость проезда не изменится")),
+], ids=["pt", "ru"])
+def test_portuguese_and_russian_pages(page: str, title: str, published: str, source: str,
+                                      ui: tuple[str, ...], body: tuple[str, ...]) -> None:
+    cleaned = clean(page)
+    _absent(cleaned, *ui)
+    _present(cleaned, *body)
+    assert (cleaned.title, cleaned.published, cleaned.source) == (title, published, source)
+    assert cleaned.text.count("\n\n") == len(body) - 1
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("04 February 2025 17:50", "2025-02-04T17:50"),
+    ("2025-01-07", "2025-01-07"),
+    ("2025-01-07T10:00:00Z", "2025-01-07T10:00"),
+    ("7 de janeiro de 2025", "2025-01-07"),
+    ("7 января 2025", "2025-01-07"),
+    ("Published: March 3, 2025 6:41 PM UTC", "2025-03-03T18:41"),
+    ("17/02/2025 08h15  Atualizado há 2 horas", "2025-02-17T08:15"),
+    ("09:45 10.02.2025", "2025-02-10T09:45"),
+    ("Feb 27th 2025", "2025-02-27"),
+    ("Jan 23, Thu", None),
+    ("31 February 2025", None),
+    ("no date here", None),
+])
+def test_find_date(text: str, iso: str | None) -> None:
+    assert find_date(text) == iso
+
+
+def test_source_url_gives_host_without_www() -> None:
+    page = ("Ministers agree on a new fisheries deal after long talks in Brussels on Friday night.\n"
+            "Source: https://www.example-news.eu/2025/02/12/fisheries-deal/\n")
+    cleaned = clean(page)
+    assert cleaned.url == "https://www.example-news.eu/2025/02/12/fisheries-deal/"
+    assert cleaned.source == "example-news.eu"
+    assert cleaned.text == "Ministers agree on a new fisheries deal after long talks in Brussels on Friday night."
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    paragraphs = [
+        "The city council voted on Tuesday to close two libraries and merge their collections into a new "
+        "central building, ending a debate that had lasted more than two years.",
+        "Supporters said the new library would open longer hours and offer study rooms that the old branches "
+        "lacked; opponents warned that older residents would have further to travel.",
+        "The new building is expected to open in the spring of 2027.",
+    ]
+    page = "Home\nNews\nShare\n\nCouncil votes to merge libraries\n\n" + "\n\n".join(
+        textwrap.fill(p, 64) for p in paragraphs) + "\n\nComments\n"
+    cleaned = clean(page)
+    assert cleaned.title == "Council votes to merge libraries"
+    assert cleaned.text == "\n\n".join(paragraphs)
+    assert cleaned.removed == 4
+
+
+def test_only_boilerplate_gives_empty_text() -> None:
+    cleaned = clean("Menu\nSearch\nShare\nCopy link\n© 2025 Example Media\n")
+    assert (cleaned.text, cleaned.removed, cleaned.title) == ("", 5, None)
+
+
+def test_body_mask_has_one_flag_per_line() -> None:
+    lines = ["Home", "", "A reporter wrote this sentence about the vote in parliament today.", "Share"]
+    assert body_mask(lines) == [False, False, True, False]
+
+
+def _bench() -> object:
+    spec = importlib.util.spec_from_file_location("bench_boilerplate", ROOT / "bench" / "boilerplate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_labelled_set_quality_gate() -> None:
+    bench = _bench()
+    results = bench.evaluate(LABELLED)  # type: ignore[attr-defined]
+    overall = bench.total(results)  # type: ignore[attr-defined]
+    assert len(results) >= 13 and overall.tp + overall.fn >= 250
+    assert overall.precision >= PRECISION_FLOOR, overall
+    assert overall.recall >= RECALL_FLOOR, overall
