@@ -1,7 +1,8 @@
 """The `summarise` command: parse flags, build Settings, call the library, print. Nothing else.
 
 Exit codes: 0 everything briefed; 1 a bug (traceback); 2 usage, config or model error;
-3 some inputs were skipped or failed; 4 nothing could be briefed.
+3 some inputs were skipped or failed; 4 nothing could be briefed; `digest` also:
+5 delivery failed, the message waits in the outbox; 6 another digest run holds the lock.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ import contextlib
 import functools
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
 
 import typer
 
 from . import __version__
-from .errors import SummariseError
+from .errors import ConfigError, SummariseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Settings
+    from .fetch import FetchReport
+    from .types import Result
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Turn a day's news in many languages into cited English briefings.")
@@ -25,6 +31,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONFIG = typer.Option(None, "--config", help="TOML config file (default: ./summarise.toml, "
                                              "then ~/.config/summarise/config.toml).")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+FEEDS = typer.Option(None, "--feeds", help="File of feed URLs (one a line, # comments) or OPML: fetch the "
+                                           "day's entries into <out>/<date>/articles and brief them too.")
+SINCE = typer.Option("24h", "--since", help="With --feeds: entries published within this window "
+                                            "(90m, 24h, 2d).")
 
 
 def _errors(fn: F) -> F:
@@ -82,7 +92,9 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command()
 @_errors
 def brief(
-    inputs: list[Path] = typer.Argument(..., help="Article files or folders (read recursively)."),
+    inputs: Optional[list[Path]] = typer.Argument(None, help="Article files or folders (read recursively)."),
+    feeds: Optional[Path] = FEEDS,
+    since: str = SINCE,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
     date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
     translate: Optional[bool] = typer.Option(None, "--translate/--no-translate",
@@ -92,14 +104,21 @@ def brief(
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
-    """Brief every article under INPUTS into <out>/<date>/briefing.md and briefing.json."""
+    """Brief every article under INPUTS (and, with --feeds, the day's feed entries) into
+    <out>/<date>/briefing.md and briefing.json."""
     from .config import load_settings
     from .pipeline import brief as run_brief
 
     settings = load_settings(config, out=out, date=date, translate=translate,
                              cluster_threshold=threshold, quiet=quiet or None)
+    settings, fetched = _fetch_feeds(feeds, since, settings)
+    sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
+    if not sources:
+        raise ConfigError("nothing to brief: give article files or folders, or --feeds FILE")
     with _progress(settings.quiet) as progress:
-        result = run_brief(inputs, settings, progress=progress, warn=_warn)
+        result = run_brief(sources, settings, progress=progress, warn=_warn,
+                           extra_issues=fetched.issues if fetched else ())
+    _mark_briefed(fetched, result, settings)
     typer.echo(f"{len(result.briefings)} stories from {len(result.documents)} articles"
                f" ({len(result.issues)} inputs not briefed): {', '.join(result.outputs)}", err=True)
     raise typer.Exit(result.exit_code)
@@ -145,6 +164,94 @@ def translate(
     text = _article_text(file)
     lang = source or detect_language(text).code
     typer.echo(run_translate(text, lang, settings).text)
+
+
+@app.command()
+@_errors
+def digest(
+    inputs: Optional[list[Path]] = typer.Argument(None, help="Article files or folders; none: only send "
+                                                             "what waits in the outbox."),
+    to: Optional[list[str]] = typer.Option(None, "--to", help="Recipient, repeatable [default: "
+                                                             "SUMMARISE_MAIL_TO or `to` in [mail]]."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Write <out>/<date>/briefing.eml; send nothing."),
+    send_all: bool = typer.Option(False, "--all", help="Include stories an earlier digest already sent."),
+    feeds: Optional[Path] = FEEDS,
+    since: str = SINCE,
+    wait: float = typer.Option(30.0, "--wait", help="Seconds to wait while another digest run holds "
+                                                    "the lock."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
+    date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
+    config: Optional[Path] = CONFIG,
+    quiet: bool = QUIET,
+) -> None:
+    """Brief INPUTS and email the stories not sent before. Exit 5: delivery failed, the message waits in
+    <out>/outbox for the next run; 6: another digest run holds the lock."""
+    from .config import load_settings
+    from .digest import run_digest
+    from .mail import load_mail_settings
+
+    settings = load_settings(config, out=out, date=date, quiet=quiet or None)
+    mail = load_mail_settings(config, to=tuple(to or ()))
+    settings, fetched = _fetch_feeds(feeds, since, settings)
+    sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
+    with _progress(settings.quiet) as progress:
+        outcome = run_digest(sources, settings, mail, dry_run=dry_run, send_all=send_all,
+                             lock_timeout=wait, progress=progress, warn=_warn,
+                             extra_issues=fetched.issues if fetched else ())
+    _mark_briefed(fetched, outcome.result, settings)
+    typer.echo(outcome.report(), err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+@_errors
+def schedule(
+    inputs: Optional[list[Path]] = typer.Argument(None, help="What the digest briefs, as for `digest`."),
+    at: str = typer.Option("07:00", "--at", help="Time of day, HH:MM, 24-hour, in the machine's time zone."),
+    to: Optional[list[str]] = typer.Option(None, "--to", help="Recipient, repeatable."),
+    config: Optional[Path] = CONFIG,
+) -> None:
+    """Print a crontab line running `summarise digest INPUTS` daily; add it with `crontab -e`."""
+    import os
+
+    from .config import load_settings
+    from .digest import schedule_line
+    from .mail import PASSWORD_ENV
+
+    settings = load_settings(config)
+    args = [str(p) for p in inputs or []] + [a for t in to or [] for a in ("--to", t)]
+    args += ["--config", str(config.resolve())] if config else []
+    typer.echo(schedule_line(at, args, log=settings.out / "digest.log"))
+    if os.environ.get(PASSWORD_ENV):
+        _warn(f"cron will not see {PASSWORD_ENV} from this shell; name a password_file in the config's "
+              f"[mail] table instead")
+
+
+def _fetch_feeds(feeds: Path | None, since: str, settings: Settings) -> tuple[Settings, FetchReport | None]:
+    """With --feeds: fetch the day's entries into <out>/<date>/articles; print the seconds spent per host."""
+    if feeds is None:
+        return settings, None
+    import dataclasses
+    import datetime as dt
+
+    from .feeds import parse_since
+    from .fetch import fetch_day, host_time_lines
+
+    window = parse_since(since)
+    # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
+    settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
+    report = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=_warn)
+    for line in host_time_lines(report.per_host_seconds):
+        typer.echo(line, err=True)
+    return settings, report
+
+
+def _mark_briefed(fetched: FetchReport | None, result: Result, settings: Settings) -> None:
+    """Record the fetched entries that made it into the briefing, so later days skip them."""
+    if fetched is not None:
+        from .fetch import mark_briefed
+
+        mark_briefed(fetched.keys_for(d.article.path for d in result.documents), settings, date=result.date)
 
 
 def _article_text(path: Path) -> str:

@@ -1,0 +1,304 @@
+"""`summarise digest`: brief the day's articles and email the stories not sent before.
+
+One run, under a lock so that two never interleave:
+
+1. take `<store folder>/digest.lock`; if another run holds it, wait `lock_timeout` seconds, then give up;
+2. send what waits in the outbox, oldest first;
+3. brief the inputs (briefing.md/.json), keep the stories with an article no earlier digest carried;
+4. write briefing.html (the same HTML as the email); for a dry run, briefing.eml beside it, and stop;
+5. save the message in the outbox, its articles recorded as queued, then send the outbox again.
+
+A message is marked sent in the store the moment the server accepts it and only then removed from
+the outbox, so a crash or a failed night loses nothing; the lock keeps two runs from sending one twice.
+
+Exit codes: 0 sent, or nothing new; 3 as 0, but some inputs were skipped or failed; 4 nothing could be
+briefed; 5 delivery failed: the message waits in the outbox and goes first on the next run;
+6 another digest run holds the lock; 2 settings missing or invalid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from . import mail as mailer
+from .config import CONFIG_ENV, Settings
+from .errors import ConfigError, SummariseError
+from .files import write_atomic
+from .html import plural, render_html
+from .store import STORE_ENV, connect, default_path
+from .types import Briefing, Result
+
+SENT, QUEUED = "sent", "queued"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS digest_message (
+    file TEXT PRIMARY KEY,            -- its name in the outbox
+    message_id TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sent')),
+    created TEXT NOT NULL,
+    sent TEXT
+);
+CREATE TABLE IF NOT EXISTS digest_article (
+    article_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    PRIMARY KEY (article_id, file)
+);
+"""
+
+Briefer = Callable[..., Result]  # pipeline.brief(inputs, settings, **kw)
+
+
+class DigestLockedError(SummariseError):
+    """Another digest run holds the lock."""
+
+    exit_code = 6
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What one digest run did; `exit_code` and `report()` are what the CLI shows."""
+
+    result: Result  # everything the pipeline briefed, sent before or not
+    stories: int  # in this run's digest; 0 when nothing was new
+    articles: int
+    sent: tuple[str, ...] = ()  # outbox files the server accepted this run, oldest first
+    waiting: tuple[str, ...] = ()  # files still in the outbox
+    html: str | None = None
+    eml: str | None = None  # dry run only
+    error: str | None = None  # why delivery failed, one line
+
+    @property
+    def exit_code(self) -> int:
+        """5 when something waits in the outbox, else the briefing's own code (0, 3 or 4)."""
+        if self.waiting:
+            return mailer.DeliveryError.exit_code
+        return self.result.exit_code if self.result.issues else 0  # no articles at all is nothing new
+
+    def report(self) -> str:
+        """A few lines for the terminal or the cron log."""
+        lines = []
+        if self.stories == 0:
+            lines.append(f"{self.result.date}: no new stories since the last digest")
+        else:
+            counts = (f"{plural(self.stories, 'new story', 'new stories')} "
+                      f"({plural(self.articles, 'article', 'articles')})")
+            lines.append(f"dry run: {counts} written to {self.eml}" if self.eml
+                         else f"{self.result.date}: {counts}")
+        lines += [f"sent {name}" for name in self.sent]
+        if self.error:
+            lines.append(f"error: {self.error}")
+        if self.waiting:
+            lines.append(f"{len(self.waiting)} message(s) wait in the outbox: {', '.join(self.waiting)}")
+        return "\n".join(lines)
+
+
+def run_digest(inputs: Sequence[Path], settings: Settings, mail: mailer.MailSettings, *,
+               to: Sequence[str] = (), dry_run: bool = False, send_all: bool = False,
+               lock_timeout: float = 30.0, briefer: Briefer | None = None,
+               **brief_options: Any) -> DigestOutcome:
+    """Brief `inputs`, then email the stories not sent before (or, for a dry run, write the .eml).
+
+    `brief_options` (progress=, warn=) go to the briefer, `pipeline.brief` unless one is given."""
+    if to:
+        mail = dataclasses.replace(mail, to=mailer.recipients(to, "--to"))
+    mailer.require(mail, sending=not dry_run)
+    outbox = mail.outbox or Path(settings.out) / "outbox"
+    store = default_path(Path(settings.out))
+    with _locked(store.parent / "digest.lock", lock_timeout), \
+            contextlib.closing(connect(store, SCHEMA)) as conn:
+        sent, error = ([], None) if dry_run else _flush(conn, mail, outbox)
+        result = _brief(inputs, settings, briefer, brief_options)
+        fresh = _fresh(result, _claimed(conn), send_all)
+        outcome = DigestOutcome(result, 0, 0)
+        if fresh:
+            digest = dataclasses.replace(result, briefings=tuple(fresh))
+            outcome = _compose(conn, digest, mail, outbox, Path(settings.out) / digest.date, dry_run)
+        if fresh and not dry_run:
+            more, later = _flush(conn, mail, outbox)
+            sent, error = sent + more, later or error
+        return dataclasses.replace(outcome, result=result, sent=tuple(sent),
+                                   waiting=() if dry_run else _names(outbox),
+                                   error=str(error) if error else None)
+
+
+def _compose(conn: sqlite3.Connection, digest: Result, mail: mailer.MailSettings, outbox: Path,
+             folder: Path, dry_run: bool) -> DigestOutcome:
+    """Write briefing.html and the message: briefing.eml for a dry run, else into the outbox."""
+    page = render_html(digest)
+    html = write_atomic(folder / "briefing.html", page)
+    msg = mailer.build_message(digest, mail, html=page)
+    article_ids = sorted({a for b in digest.briefings for a in b.article_ids})
+    outcome = DigestOutcome(digest, len(digest.briefings), len(article_ids), html=str(html))
+    if dry_run:
+        return dataclasses.replace(outcome, eml=str(write_atomic(folder / "briefing.eml", msg.as_bytes())))
+    name = mailer.queue_name(digest.date)
+    _record_queued(conn, name, str(msg["Message-ID"]), article_ids)  # before the file: see _forget_missing
+    mailer.queue(outbox, msg, name)
+    return outcome
+
+
+@contextlib.contextmanager
+def _locked(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the digest lock (an OS file lock, released even if the process dies)."""
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DigestLockedError(f"another `summarise digest` run holds {path} (waited {timeout:g} s); "
+                                f"let it finish, or raise --wait") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _brief(inputs: Sequence[Path], settings: Settings, briefer: Briefer | None,
+           options: dict[str, Any]) -> Result:
+    """The pipeline's Result; no inputs at all means "only send what waits in the outbox"."""
+    if not inputs:
+        today = settings.date or dt.date.today().isoformat()
+        return Result(date=today, documents=(), issues=(), briefings=())
+    if briefer is None:
+        from .pipeline import brief  # heavy (models): only when a digest really briefs
+
+        briefer = brief
+    return briefer(list(inputs), settings, **options)
+
+
+def _fresh(result: Result, claimed: set[str], send_all: bool) -> list[Briefing]:
+    """The stories with at least one article no earlier digest carried (all of them with --all)."""
+    return [b for b in result.briefings if send_all or set(b.article_ids) - claimed]
+
+
+# --- state in the store --------------------------------------------------------------------------
+
+def _flush(conn: sqlite3.Connection, mail: mailer.MailSettings,
+           outbox: Path) -> tuple[list[str], mailer.DeliveryError | None]:
+    """Send what waits in the outbox, oldest first; each accepted message is marked sent, then removed."""
+    mailer.clear_temp(outbox)
+    _forget_missing(conn, outbox)
+    states = dict(conn.execute("SELECT file, state FROM digest_message").fetchall())
+    files = []
+    for path in mailer.waiting(outbox):
+        if states.get(path.name) == SENT:  # accepted, then a crash before the file went: not again
+            path.unlink()
+        else:
+            files.append(path)
+    sent: list[str] = []
+
+    def accepted(path: Path, refused: tuple[str, ...]) -> None:
+        _mark_sent(conn, path.name)
+        path.unlink()
+        sent.append(path.name + (f" (refused by the server: {', '.join(refused)})" if refused else ""))
+
+    return sent, mailer.deliver(mail, files, accepted)
+
+
+def _claimed(conn: sqlite3.Connection) -> set[str]:
+    """Articles in a digest that was sent or waits in the outbox."""
+    return {row[0] for row in conn.execute("SELECT DISTINCT article_id FROM digest_article")}
+
+
+def _record_queued(conn: sqlite3.Connection, name: str, message_id: str, article_ids: list[str]) -> None:
+    with _transaction(conn):
+        conn.execute("INSERT INTO digest_message (file, message_id, state, created) VALUES (?, ?, ?, ?)",
+                     (name, message_id, QUEUED, _now()))
+        conn.executemany("INSERT OR IGNORE INTO digest_article (article_id, file) VALUES (?, ?)",
+                         [(a, name) for a in article_ids])
+
+
+def _mark_sent(conn: sqlite3.Connection, name: str) -> None:
+    with _transaction(conn):  # a file dropped into the outbox by hand has no row yet
+        conn.execute("INSERT INTO digest_message (file, state, created, sent) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (file) DO UPDATE SET state = excluded.state, sent = excluded.sent",
+                     (name, SENT, _now(), _now()))
+
+
+def _forget_missing(conn: sqlite3.Connection, outbox: Path) -> None:
+    """Release queued messages whose file is gone (a crash before it was written, or deleted by hand),
+    so that their articles go into the next digest instead of nowhere."""
+    present = {p.name for p in mailer.waiting(outbox)}
+    gone = [f for (f,) in conn.execute("SELECT file FROM digest_message WHERE state = ?", (QUEUED,))
+            if f not in present]
+    if not gone:
+        return
+    with _transaction(conn):
+        conn.executemany("DELETE FROM digest_article WHERE file = ?", [(f,) for f in gone])
+        conn.executemany("DELETE FROM digest_message WHERE file = ?", [(f,) for f in gone])
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _names(outbox: Path) -> tuple[str, ...]:
+    return tuple(str(p) for p in mailer.waiting(outbox))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# --- cron ----------------------------------------------------------------------------------------
+
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def schedule_line(at: str, args: Sequence[str] = (), *, cwd: Path | None = None,
+                  log: Path = Path("outputs/digest.log"), executable: str | None = None,
+                  env: dict[str, str] | None = None) -> str:
+    """A crontab entry running `summarise digest ARGS` daily at `at` (HH:MM, the machine's time zone) from
+    `cwd` with this shell's SUMMARISE_* settings (`env`), appending its output to `log`."""
+    match = _TIME.fullmatch(at.strip())
+    if not match:
+        raise ConfigError(f"--at {at!r}: give the time as HH:MM, 24-hour, e.g. 07:00")
+    exe = [executable] if executable else _executable()
+    cwd = Path(cwd or Path.cwd()).resolve()
+    env = dict(_cron_env() if env is None else env)
+    command = " ".join([
+        f"cd {shlex.quote(str(cwd))}",
+        f"&& mkdir -p {shlex.quote(str(log.parent))}",  # `>>` fails when the folder is missing
+        "&&", *(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
+        *(shlex.quote(part) for part in exe), "digest", *(shlex.quote(a) for a in args),
+        f">> {shlex.quote(str(log))} 2>&1",
+    ])
+    # cron turns an unescaped % into a newline
+    return f"{int(match.group(2))} {int(match.group(1))} * * * " + command.replace("%", r"\%")
+
+
+def _executable() -> list[str]:
+    """The `summarise` script of the running environment (cron's PATH does not know the venv), else
+    this interpreter running the CLI module (a source checkout that was never installed)."""
+    beside = Path(sys.executable).parent / "summarise"
+    found = str(beside) if beside.exists() else shutil.which("summarise")
+    if found:
+        return [str(Path(found).absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "summarise.cli"]
+
+
+def _cron_env() -> dict[str, str]:
+    """This shell's SUMMARISE_* settings (cron starts with almost no environment), paths made absolute;
+    never the password, which would sit in the crontab for anyone who can read it."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("SUMMARISE_") and k != mailer.PASSWORD_ENV}
+    return {k: str(Path(v).expanduser().resolve()) if k in (CONFIG_ENV, STORE_ENV) else v
+            for k, v in env.items()}

@@ -1,0 +1,154 @@
+"""The briefing as one standalone HTML page, the same one the digest email carries.
+
+Mail clients drop <style> blocks and scripts, so every style is inline and the layout is two nested
+tables (the one layout Outlook, Gmail and phone clients all honour). Every piece of article text is
+escaped, and the markup is XHTML-style (closed void tags, no named entities) so the page is also
+well-formed XML.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .files import write_atomic
+from .render import LANGUAGE_NAMES
+from .types import Briefing, Citation, Result
+
+# Characters XML 1.0 forbids even when escaped; PDFs and scraped pages do carry them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_MARKER = re.compile(r"\[(\d+)\]")
+_BLANK = re.compile(r"\n\s*\n")
+
+# Repeated on every block: Outlook and some webmail clients do not inherit fonts from the table cell.
+FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
+INK = FONT + "color:#1f2933;"
+MUTED = FONT + "color:#616e7c;font-size:13px;"
+LINK = "color:#1d4ed8;text-decoration:underline;"
+
+
+def stories(result: Result) -> list[Briefing]:
+    """The briefings most-covered first; ties keep the pipeline's order."""
+    return sorted(result.briefings, key=lambda b: -len(b.article_ids))
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters dropped and every run of whitespace (CR/LF too) made one space."""
+    return " ".join(_FORBIDDEN.sub(" ", text).split())
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` when it is a plain http(s) address fit for an href; None for anything else (javascript:...)."""
+    if not url or one_line(url) != url or " " in url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def source_note(c: Citation) -> str:
+    """'Russian, translated', 'Portuguese, not translated' or 'English'."""
+    lang = LANGUAGE_NAMES.get(c.language, c.language)
+    return lang + (", translated" if c.translated else ", not translated" if c.language != "en" else "")
+
+
+def render_html(result: Result) -> str:
+    """A standalone, mobile-friendly page: stories most-covered first, each with its linked sources."""
+    ordered = stories(result)
+    n_articles = len({a for b in ordered for a in b.article_ids})
+    body = [f'<h1 style="{INK}font-size:24px;line-height:1.25;margin:0 0 4px;">'
+            f"Briefing for {_esc(result.date)}</h1>",
+            f'<p style="{MUTED}margin:0 0 8px;">{plural(len(ordered), "story", "stories")} from '
+            f'{plural(n_articles, "article", "articles")}, most-covered first.</p>']
+    body += [_story(k, b) for k, b in enumerate(ordered, 1)]
+    if result.issues:
+        body.append(_issues(result))
+    return _page(f"Briefing for {_esc(result.date)}", "\n".join(body))
+
+
+def write_html(result: Result, path: Path) -> Path:
+    """Write `render_html(result)` to `path` atomically (temp file beside it, then rename)."""
+    return write_atomic(Path(path), render_html(result))
+
+
+def _page(title: str, content: str) -> str:
+    table = 'role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"'
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>{title}</title>
+</head>
+<body style="margin:0;padding:0;background:#f3f4f6;-webkit-text-size-adjust:100%;">
+<table {table} style="background:#f3f4f6;">
+<tr><td align="center" style="padding:16px 8px;">
+<table {table} style="max-width:640px;background:#ffffff;border-radius:6px;">
+<tr><td style="{INK}padding:24px 20px;font-size:16px;line-height:1.5;word-wrap:break-word;">
+{content}
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+"""
+
+
+def _story(k: int, b: Briefing) -> str:
+    by_n = {c.n: c for c in b.citations}
+    outlets = sorted({one_line(c.source) for c in b.citations if c.source})
+    covered = plural(len(b.article_ids), "article", "articles") + (
+        f" · {_esc(', '.join(outlets))}" if outlets else "")
+    long_parts = [p for p in _BLANK.split(b.long) if p.strip()]
+    return "\n".join([
+        '<div style="border-top:1px solid #e5e7eb;margin-top:20px;padding-top:16px;">',
+        f'<h2 style="{INK}font-size:20px;line-height:1.3;margin:0 0 4px;">'
+        f"{k}. {_esc(one_line(b.title))}</h2>",
+        f'<p style="{MUTED}margin:0 0 12px;">{covered}</p>',
+        f'<p style="{INK}font-size:16px;font-weight:bold;margin:0 0 12px;">{_cited(b.short, by_n)}</p>',
+        *(f'<p style="{INK}font-size:16px;margin:0 0 12px;">{_cited(p, by_n)}</p>' for p in long_parts),
+        f'<p style="{INK}font-size:14px;font-weight:bold;margin:0 0 4px;">Sources</p>',
+        *(_source(c) for c in b.citations),
+        "</div>",
+    ])
+
+
+def _source(c: Citation) -> str:
+    url = safe_url(c.url)
+    title = _esc(one_line(c.title) or "(untitled)")
+    linked = f'<a href="{escape(url, quote=True)}" style="{LINK}">{title}</a>' if url else title
+    outlet = f" — {_esc(one_line(c.source))}" if c.source else ""
+    return (f'<p style="{INK}font-size:14px;margin:0 0 4px;">[{c.n}] {linked}{outlet} '
+            f'<span style="{MUTED}">({_esc(source_note(c))})</span></p>')
+
+
+def _cited(text: str, by_n: dict[int, Citation]) -> str:
+    """Escaped text whose [n] markers link to source n when it has a safe URL."""
+
+    def link(match: re.Match[str]) -> str:
+        cited = by_n.get(int(match.group(1)))
+        url = safe_url(cited.url) if cited else None
+        if url is None:
+            return match.group(0)
+        return f'<a href="{escape(url, quote=True)}" style="{LINK}font-size:13px;">{match.group(0)}</a>'
+
+    return _MARKER.sub(link, _esc(one_line(text)))
+
+
+def _issues(result: Result) -> str:
+    items = "".join(f'<p style="{MUTED}margin:0 0 2px;">{_esc(one_line(i.path))}: '
+                    f"{_esc(i.status)}, {_esc(one_line(i.reason))}</p>" for i in result.issues)
+    return (f'<div style="border-top:1px solid #e5e7eb;margin-top:20px;padding-top:12px;">'
+            f'<p style="{MUTED}margin:0 0 4px;font-weight:bold;">'
+            f"{plural(len(result.issues), 'input', 'inputs')} not briefed</p>{items}</div>")
+
+
+def _esc(text: str) -> str:
+    return escape(_FORBIDDEN.sub(" ", text), quote=True)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 story', '3 stories'."""
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,405 @@
+"""Mail: its settings, the digest message (plain text + HTML), SMTP delivery and the outbox.
+
+Settings, highest first: flags > environment > the `[mail]` table of the config file.
+
+    [mail]                      environment
+    host = "smtp.example.org"   SUMMARISE_SMTP_HOST
+    port = 587                  SUMMARISE_SMTP_PORT      default: 587 starttls, 465 ssl, 25 none
+    security = "starttls"       SUMMARISE_SMTP_SECURITY  starttls, ssl or none
+    user = "digest"             SUMMARISE_SMTP_USER
+    password_file = "smtp.pw"   SUMMARISE_SMTP_PASSWORD  (never a flag, never in the config itself)
+    from = "News <n@ex.org>"    SUMMARISE_MAIL_FROM
+    to = ["a@ex.org"]           SUMMARISE_MAIL_TO        comma-separated
+    outbox = "outputs/outbox"   SUMMARISE_MAIL_OUTBOX    default: <out>/outbox
+    timeout = 30                SUMMARISE_SMTP_TIMEOUT   seconds per SMTP operation
+    ca_file = "ca.pem"          SUMMARISE_SMTP_CA_FILE   extra CA to trust (a private or self-signed server)
+
+`password_file` and `ca_file` in the config are relative to the config file's folder.
+The password never appears in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import smtplib
+import ssl
+import textwrap
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import SMTP, default
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from .config import find_config, read_toml
+from .errors import ConfigError, SummariseError
+from .files import write_atomic
+from .html import one_line, plural, render_html, safe_url, source_note, stories
+from .types import Result
+
+SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+# field: (environment variable, key in [mail])
+_SOURCES = {
+    "host": ("SUMMARISE_SMTP_HOST", "host"),
+    "port": ("SUMMARISE_SMTP_PORT", "port"),
+    "security": ("SUMMARISE_SMTP_SECURITY", "security"),
+    "user": ("SUMMARISE_SMTP_USER", "user"),
+    "sender": ("SUMMARISE_MAIL_FROM", "from"),
+    "to": ("SUMMARISE_MAIL_TO", "to"),
+    "outbox": ("SUMMARISE_MAIL_OUTBOX", "outbox"),
+    "timeout": ("SUMMARISE_SMTP_TIMEOUT", "timeout"),
+    "ca_file": ("SUMMARISE_SMTP_CA_FILE", "ca_file"),
+}
+PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
+_TOML_KEYS = sorted([key for _, key in _SOURCES.values()] + ["password_file"])
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how the digest is sent. Build it with `load_mail_settings`."""
+
+    host: str | None = None
+    port: int | None = None  # None: the usual port for `security`
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    outbox: Path | None = None  # None: <out>/outbox
+    timeout: float = 30.0
+    ca_file: Path | None = None
+
+    @property
+    def smtp_port(self) -> int:
+        """The port to connect to."""
+        return self.port or DEFAULT_PORTS[self.security]
+
+
+class DeliveryError(SummariseError):
+    """The server could not be reached, refused the login or rejected a message; it waits in the outbox."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, fatal: bool) -> None:
+        super().__init__(message)
+        self.fatal = fatal  # True: no later message can go either (connection, TLS, login)
+
+
+def load_mail_settings(config: Path | None = None, env: Mapping[str, str] | None = None,
+                       **flags: Any) -> MailSettings:
+    """Merge flags (None or () = not given), SUMMARISE_SMTP_*/SUMMARISE_MAIL_* and `[mail]` in the config."""
+    env = os.environ if env is None else env
+    unknown = sorted(set(flags) - set(_SOURCES))
+    if unknown:  # the password is deliberately not among them: flags end up in shell history
+        raise TypeError(f"unknown mail settings: {', '.join(unknown)}")
+    path = find_config(config)
+    table = _mail_table(path)
+    base = path.parent if path else Path.cwd()
+    values: dict[str, Any] = {}
+    for name, (var, key) in _SOURCES.items():
+        if flags.get(name) not in (None, (), []):
+            values[name] = _coerce(name, flags[name], "--" + name.replace("sender", "from"))
+        elif env.get(var):
+            values[name] = _coerce(name, env[var], var)
+        elif key in table:
+            values[name] = _coerce(name, table[key], f"{key} in [mail]", base)
+    values["password"] = env.get(PASSWORD_ENV) or _read_password(table, base)
+    return MailSettings(**values)
+
+
+def _mail_table(path: Path | None) -> dict[str, Any]:
+    table = read_toml(path).get("mail", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: `mail` must be a [mail] table")
+    if "password" in table:
+        raise ConfigError(f"config file {path}: remove `password` from [mail]; set {PASSWORD_ENV} "
+                          f"or name a file holding it with password_file")
+    unknown = sorted(set(table) - set(_TOML_KEYS))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown key(s) in [mail]: {', '.join(unknown)}; "
+                          f"known: {', '.join(_TOML_KEYS)}")
+    return table
+
+
+def _read_password(table: Mapping[str, Any], base: Path) -> str | None:
+    if "password_file" not in table:
+        return None
+    path = base / Path(str(table["password_file"])).expanduser()
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:  # the reason names the file, never its contents
+        raise ConfigError(f"password_file {path} cannot be read ({type(exc).__name__}); "
+                          f"fix the path in [mail] or set {PASSWORD_ENV}") from None
+
+
+def recipients(value: str | Sequence[str], where: str) -> tuple[str, ...]:
+    """Checked addresses from a comma-separated string or a list (each item may hold commas too)."""
+    parts = value.split(",") if isinstance(value, str) else [p for v in value for p in str(v).split(",")]
+    return tuple(_address(p.strip(), where) for p in parts if p.strip())
+
+
+def _coerce(name: str, value: Any, where: str, base: Path | None = None) -> Any:
+    if name == "to":
+        return recipients(value, where)
+    if name == "sender":
+        return _address(str(value).strip(), where)
+    if name == "security":
+        if str(value).lower() not in SECURITY:
+            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(SECURITY)}")
+        return str(value).lower()
+    if name in ("port", "timeout"):
+        return _number(name, value, where)
+    if name in ("outbox", "ca_file"):
+        path = Path(str(value)).expanduser()
+        return base / path if base is not None and name == "ca_file" else path
+    text = str(value).strip()
+    if one_line(text) != text:
+        raise ConfigError(f"{where}: {name} must be one line without control characters")
+    return text
+
+
+def _number(name: str, value: Any, where: str) -> int | float:
+    try:
+        number = int(value) if name == "port" else float(value)
+    except (TypeError, ValueError):
+        number = -1
+    if not (0 < number < 65536 if name == "port" else 0 < number <= 3600):
+        raise ConfigError(f"{where}: {value!r} is not a valid {name}"
+                          f" ({'1-65535' if name == 'port' else 'seconds, up to 3600'})")
+    return number
+
+
+def _address(value: str, where: str) -> str:
+    """An address as given (a display name is fine), refused when it could smuggle in a header."""
+    pairs = getaddresses([value])
+    addr = pairs[0][1] if len(pairs) == 1 else ""
+    if one_line(value) != value or "@" not in addr or any(ch in addr for ch in " <>,;"):
+        raise ConfigError(f"{where}: {value!r} is not an email address like news@example.org")
+    return value
+
+
+def require(mail: MailSettings, *, sending: bool) -> None:
+    """Fail with one message listing every setting still missing (the SMTP ones only when `sending`)."""
+    missing = []
+    if not mail.sender:
+        missing.append("sender (SUMMARISE_MAIL_FROM or `from` in [mail])")
+    if not mail.to:
+        missing.append("recipients (--to, SUMMARISE_MAIL_TO or `to` in [mail])")
+    if sending and not mail.host:
+        missing.append("SMTP host (SUMMARISE_SMTP_HOST or `host` in [mail])")
+    if sending and mail.user and not mail.password:
+        missing.append(f"SMTP password ({PASSWORD_ENV} or `password_file` in [mail])")
+    if sending and mail.password and not mail.user:
+        missing.append("SMTP user (SUMMARISE_SMTP_USER or `user` in [mail])")
+    if missing:
+        raise ConfigError(f"mail settings missing: {'; '.join(missing)}. Set them, then run again")
+
+
+# --- the message ---------------------------------------------------------------------------------
+
+def subject(result: Result) -> str:
+    """'Briefing 2024-05-01, 3 stories: <lead title>', one line whatever the titles hold."""
+    ordered = stories(result)
+    count = plural(len(ordered), "story", "stories")
+    lead = one_line(ordered[0].title) if ordered else ""
+    lead = lead if len(lead) <= 70 else lead[:69].rstrip() + "…"
+    return one_line(f"Briefing {result.date}, {count}" + (f": {lead}" if lead else ""))
+
+
+def render_text(result: Result) -> str:
+    """The plain-text part: the same stories as the HTML, wrapped at 72 columns."""
+    ordered = stories(result)
+    lines = [f"Briefing for {one_line(result.date)}: {plural(len(ordered), 'story', 'stories')}, "
+             "most-covered first.", ""]
+    for k, b in enumerate(ordered, 1):
+        heading = f"{k}. {one_line(b.title)}"
+        lines += [heading, "=" * min(72, len(heading)), plural(len(b.article_ids), "article", "articles"), ""]
+        lines += [_wrap(b.short), ""]
+        lines += [_wrap(p) + "\n" for p in b.long.split("\n\n") if p.strip()]
+        lines.append("Sources:")
+        for c in b.citations:
+            outlet = f" — {one_line(c.source)}" if c.source else ""
+            url = safe_url(c.url)
+            lines.append(f"  [{c.n}] {one_line(c.title)}{outlet} ({source_note(c)})")
+            lines += [f"      {url}"] if url else []
+        lines.append("")
+    if result.issues:
+        lines += [f"{plural(len(result.issues), 'input', 'inputs')} not briefed:"]
+        lines += [f"  {one_line(i.path)}: {i.status}, {one_line(i.reason)}" for i in result.issues]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(one_line(text), 72, break_long_words=False, break_on_hyphens=False)
+
+
+def build_message(result: Result, mail: MailSettings, *, html: str | None = None) -> EmailMessage:
+    """A multipart/alternative message (plain text, then HTML) with every header one safe line."""
+    require(mail, sending=False)
+    assert mail.sender is not None
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = subject(result)
+    msg["From"] = mail.sender
+    msg["To"] = ", ".join(mail.to)
+    msg["Date"] = formatdate(localtime=True)
+    domain = parseaddr(mail.sender)[1].rpartition("@")[2]
+    msg["Message-ID"] = make_msgid("digest", domain=domain or "localhost")  # no slow hostname lookup
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to the digest
+    msg.set_content(render_text(result))
+    msg.add_alternative(html if html is not None else render_html(result), subtype="html")
+    return msg
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+def queue_name(date: str) -> str:
+    """A new outbox file name; names sort oldest first."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{stamp}-{re.sub(r'[^0-9A-Za-z-]', '_', date)}-{uuid.uuid4().hex[:8]}.eml"
+
+
+def queue(outbox: Path, msg: EmailMessage, name: str) -> Path:
+    """Save `msg` in the outbox as `name`: a temp file, then a rename, so a reader never sees half."""
+    return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP))
+
+
+def waiting(outbox: Path) -> list[Path]:
+    """The messages waiting in the outbox, oldest first."""
+    folder = Path(outbox)
+    return sorted(p for p in folder.glob("*.eml") if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def clear_temp(outbox: Path) -> None:
+    """Remove half-written temp files a crash left behind (call only while holding the digest lock)."""
+    if Path(outbox).is_dir():
+        for tmp in Path(outbox).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+def deliver(mail: MailSettings, files: Sequence[Path],
+            accepted: Callable[[Path, tuple[str, ...]], None]) -> DeliveryError | None:
+    """Send each .eml over one connection, oldest first; `accepted(path, refused)` runs the moment the
+    server takes one. A connection, TLS or login failure stops at once; a rejected message is skipped
+    so that later ones still go. Returns the failure that stopped it, else the first rejection, else None."""
+    if not files:
+        return None
+    first: DeliveryError | None = None
+    try:
+        with smtp_session(mail) as smtp:
+            for path in files:
+                try:
+                    refused = _send_file(smtp, path, mail)
+                except DeliveryError as exc:
+                    if exc.fatal:
+                        raise
+                    first = first or exc
+                    continue
+                accepted(path, refused)
+    except DeliveryError as exc:  # the reason nothing more went
+        return exc
+    return first
+
+
+@contextlib.contextmanager
+def smtp_session(mail: MailSettings) -> Iterator[smtplib.SMTP]:
+    """A connected (TLS as configured) and logged-in SMTP session; failures raise DeliveryError."""
+    where = f"{mail.host}:{mail.smtp_port}"
+    context = ssl.create_default_context(cafile=str(mail.ca_file) if mail.ca_file else None)
+    smtp: smtplib.SMTP | None = None
+    try:
+        if mail.security == "ssl":
+            smtp = smtplib.SMTP_SSL(mail.host or "", mail.smtp_port, timeout=mail.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(mail.host or "", mail.smtp_port, timeout=mail.timeout)
+        if mail.security == "starttls":
+            smtp.starttls(context=context)
+        if mail.user:
+            smtp.login(mail.user, mail.password or "")
+    except Exception as exc:
+        if smtp is not None:
+            smtp.close()
+        raise _session_error(exc, mail, where) from None
+    try:
+        yield smtp
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+        smtp.close()
+
+
+def _session_error(exc: Exception, mail: MailSettings, where: str) -> DeliveryError:
+    """One line saying what failed while connecting or logging in, and what to check."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        text = (f"SMTP server {where} refused the login for {mail.user} ({_reply(exc)}); check "
+                f"SUMMARISE_SMTP_USER and {PASSWORD_ENV}")
+    elif isinstance(exc, smtplib.SMTPNotSupportedError):
+        text = (f"SMTP server {where} does not offer {'STARTTLS' if 'STARTTLS' in str(exc) else 'login'} "
+                f"here; check SUMMARISE_SMTP_SECURITY (starttls, ssl or none) and SUMMARISE_SMTP_USER")
+    elif isinstance(exc, ssl.SSLError):
+        text = (f"TLS with SMTP server {where} failed ({exc.reason or exc}); check SUMMARISE_SMTP_SECURITY "
+                f"(starttls, ssl or none) and, for a private certificate, ca_file")
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        text = f"SMTP server {where} refused the session ({_reply(exc)}); try again later"
+    elif isinstance(exc, (OSError, smtplib.SMTPException)):
+        text = (f"cannot reach SMTP server {where} ({exc or type(exc).__name__}); check "
+                f"SUMMARISE_SMTP_HOST, SUMMARISE_SMTP_PORT and the network")
+    else:
+        raise exc
+    return DeliveryError(_line(text + "; the digest waits in the outbox", mail), fatal=True)
+
+
+def _send_file(smtp: smtplib.SMTP, path: Path, mail: MailSettings) -> tuple[str, ...]:
+    """Send one saved message to the addresses in its own headers; returns the refused recipients."""
+    raw = path.read_bytes()
+    headers = BytesHeaderParser(policy=default).parsebytes(raw)
+    sender = _addrs(headers, "From")[:1]
+    recipients = _addrs(headers, "To") + _addrs(headers, "Cc")
+    if not sender or not recipients:
+        raise DeliveryError(_line(f"{path} has no From or To header; fix or delete it", mail), fatal=False)
+    try:
+        refused = smtp.sendmail(sender[0], recipients, raw)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reply = next(iter(exc.recipients.values()))
+        raise _rejected(code, reply, path, mail) from None
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        raise _rejected(exc.smtp_code, exc.smtp_error, path, mail) from None
+    except OSError as exc:  # SMTPServerDisconnected and socket errors: nothing more can go now
+        raise DeliveryError(_line(f"lost the connection to SMTP server {mail.host}:{mail.smtp_port} "
+                                  f"({exc or type(exc).__name__}); the digest waits in the outbox", mail),
+                            fatal=True) from None
+    return tuple(sorted(refused))
+
+
+def _rejected(code: int, reply: bytes | str, path: Path, mail: MailSettings) -> DeliveryError:
+    reason = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+    if 400 <= code < 500:
+        text = f"SMTP server {mail.host} deferred the digest ({reason}); it waits in {path} for the next run"
+    else:
+        text = (f"SMTP server {mail.host} rejected the digest ({reason}); it waits in {path}: fix the "
+                f"cause (recipients, sender, size) and run again, or delete the file")
+    return DeliveryError(_line(text, mail), fatal=False)
+
+
+def _addrs(headers: Any, name: str) -> list[str]:
+    header = headers[name]
+    return [a.addr_spec for a in header.addresses] if header is not None else []
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    error = exc.smtp_error
+    return f"{exc.smtp_code} {error.decode('utf-8', 'replace') if isinstance(error, bytes) else error}"
+
+
+def _line(text: str, mail: MailSettings) -> str:
+    """One line, with the password blanked should a server ever echo it back."""
+    line = one_line(text)
+    return line.replace(mail.password, "***") if mail.password else line
