@@ -194,6 +194,12 @@ _NOISE_ANYWHERE = re.compile("|".join((
     r"|\((?:photo|foto|фото)\b|\b(?:reuters|ap photo|afp|epa|getty images)\s*/|getty images|shutterstock"
     r"|purchase licensing rights|\btoggle caption\b|\benlarge this image\b",
     r"contributed to this (?:report|article|story)",
+    # notices of archives and embeds that stand in for a page: the Wayback Machine's crawl notes, Twitter's
+    # location prompt, mailing-list forms
+    r"donating their crawl data|added to the wayback machine|these crawls are part of|crawls of supported"
+    r"|the seed for wide\d+|slash pages from every domain|inter-domain (?:navigational )?link"
+    r"|tweet with a location|add location information to your tweets|tweet location history"
+    r"|join our mailing list",
     r"opens? (?:in )?(?:a )?new (?:tab|window)|what are you looking for|ctrl\s*\+\s*enter|нашли ошибку",
     r"\b(?:terms (?:of (?:use|service)|and conditions)|privacy (?:policy|notice)|política de privacidade"
     r"|политика конфиденциальности|termos de (?:uso|utilização)|ficha técnica|estatuto editorial"

@@ -37,11 +37,14 @@ class Settings:
     date: str | None = None  # YYYY-MM-DD; default today
     translate: bool = True
     models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
-    translate_backend: str = "transformers"
-    batch_size: int = 16
+    translate_backend: str = "auto"  # ctranslate2 when installed (the `fast` extra), else transformers
+    batch_size: int = 16  # most sentences in one translation batch
+    max_batch_tokens: int = 4096  # most tokens in one batch, padding included
     beam_size: int = 4
+    max_output_ratio: float = 2.0  # output tokens at most this many times the input's (plus a few)
+    cache: bool = True  # keep translations, embeddings and languages in the store, for re-runs
     device: str = "cpu"
-    cluster_threshold: float = 0.5  # cosine similarity needed to join a story
+    cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
     summariser: str = "extractive"  # or "abstractive"
     summary_model: str = "sshleifer/distilbart-cnn-12-6"  # abstractive: hub id or local directory
     short_words: int = 60

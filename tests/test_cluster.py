@@ -1,0 +1,158 @@
+"""Cross-lingual story clustering and the embeddings under it (the bundled USE model, offline)."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from summarise.cluster import DEFAULT_THRESHOLD, group, group_vectors, names_and_numbers, similarities
+from summarise.embed import DIM, embed
+from summarise.errors import ConfigError
+from summarise.text import paragraphs, sentences
+from summarise.types import AlignedSentence, Article, Document, Language, Translation
+
+from .conftest import DEVDATA, ROOT
+
+STORIES = {
+    "quake": {
+        "en": ("Strong earthquake hits northern Chile",
+               "A magnitude 7.1 earthquake struck northern Chile on Tuesday, damaging houses in the port city "
+               "of Iquique.\n\nAuthorities said two people were injured and electricity was cut to thousands "
+               "of homes. A tsunami warning was lifted after an hour."),
+        "pt": ("Forte terremoto atinge o norte do Chile",
+               "Um terremoto de magnitude 7,1 atingiu o norte do Chile na terça-feira, danificando casas na "
+               "cidade portuária de Iquique.\n\nAs autoridades disseram que duas pessoas ficaram feridas e a "
+               "eletricidade foi cortada em milhares de casas. Um alerta de tsunami foi suspenso depois de uma hora."),
+        "ru": ("Сильное землетрясение произошло на севере Чили",
+               "Землетрясение магнитудой 7,1 произошло во вторник на севере Чили, повредив дома в портовом "
+               "городе Икике.\n\nВласти сообщили, что два человека получили ранения, а тысячи домов остались "
+               "без электричества. Угроза цунами была снята через час."),
+    },
+    "rates": {
+        "en": ("Central bank raises interest rates to fight inflation",
+               "The central bank raised its main interest rate by half a percentage point to 5.25% on Thursday, "
+               "its third increase this year.\n\nThe governor said inflation remained too high and that further "
+               "rises could not be ruled out. Mortgage lenders are expected to follow."),
+        "pt": ("Banco central eleva juros para combater a inflação",
+               "O banco central elevou na quinta-feira a sua taxa de juros básica em meio ponto percentual, "
+               "para 5,25%, o terceiro aumento deste ano.\n\nO presidente do banco disse que a inflação continua "
+               "alta demais e que novas altas não podem ser descartadas."),
+        "ru": ("Центральный банк повысил процентную ставку для борьбы с инфляцией",
+               "В четверг центральный банк повысил основную процентную ставку на полпроцентного пункта, до "
+               "5,25%, это уже третье повышение в этом году.\n\nГлава банка заявил, что инфляция остаётся "
+               "слишком высокой и дальнейшее повышение не исключено."),
+    },
+    "football": {
+        "en": ("Late goal sends Porto into the cup final",
+               "Porto reached the cup final after a stoppage-time header beat Benfica 2-1 in a tense semi-final "
+               "in front of 50,000 fans.\n\nThe coach praised his players' spirit and said the team would now "
+               "focus on the league title race."),
+        "pt": ("Gol no fim da partida leva o Porto à final da taça",
+               "O Porto chegou à final da taça depois que um gol de cabeça nos acréscimos venceu o Benfica por "
+               "2 a 1, numa semifinal tensa diante de 50 mil torcedores.\n\nO treinador elogiou o espírito dos "
+               "jogadores e disse que a equipe agora vai se concentrar na disputa pelo título do campeonato."),
+        "ru": ("Поздний гол вывел «Порту» в финал кубка",
+               "«Порту» вышел в финал кубка, победив «Бенфику» со счётом 2:1 благодаря голу головой в "
+               "добавленное время в напряжённом полуфинале.\n\nТренер похвалил характер своих игроков и "
+               "сказал, что теперь команда сосредоточится на борьбе за чемпионский титул."),
+    },
+}
+
+
+def document(story: str, lang: str) -> Document:
+    """An untranslated Document, as clustering gets it when no translation model is available."""
+    title, text = STORIES[story][lang]
+    body = tuple(tuple(AlignedSentence(s, s) for s in sentences(p, lang)) for p in paragraphs(text))
+    article = Article(id=f"{story}-{lang}", path=f"{story}-{lang}.txt", title=title, text=text)
+    return Document(article=article, language=Language(lang, 1.0), title_en=title,
+                    body=Translation(lang, None, body), translated=False)
+
+
+def test_embed_gives_unit_float32_rows() -> None:
+    vectors = embed(["The central bank raised rates.", "O banco central elevou os juros.", ""])
+    assert vectors.shape == (3, DIM) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert float(vectors[0] @ vectors[1]) > 0.6  # the same sentence across languages
+    assert embed([]).shape == (0, DIM)
+
+
+def test_one_story_in_three_languages_is_one_cluster_and_stories_stay_apart() -> None:
+    order = [("quake", "en"), ("rates", "pt"), ("quake", "pt"), ("football", "ru"), ("quake", "ru"),
+             ("rates", "en"), ("football", "en"), ("rates", "ru"), ("football", "pt")]
+    groups = group([document(s, lang) for s, lang in order], DEFAULT_THRESHOLD)
+    assert groups == [[0, 2, 4], [1, 5, 7], [3, 6, 8]]
+
+
+def test_unrelated_stories_in_one_language_stay_apart() -> None:
+    docs = [document(story, "en") for story in STORIES]
+    assert group(docs, DEFAULT_THRESHOLD) == [[0], [1], [2]]
+
+
+def test_most_covered_story_comes_first() -> None:
+    docs = [document("rates", "en"), document("quake", "en"), document("quake", "pt"), document("quake", "ru"),
+            document("football", "en"), document("rates", "ru")]
+    assert group(docs, DEFAULT_THRESHOLD) == [[1, 2, 3], [0, 5], [4]]
+
+
+def test_group_vectors_orders_by_size_then_first_index() -> None:
+    a, b, c = np.eye(3)
+    vectors = np.stack([c, a, b, a, b, b])
+    assert group_vectors(vectors, 0.9) == [[2, 4, 5], [1, 3], [0]]
+    assert group_vectors(np.stack([a, np.zeros(3), a]), 0.9) == [[0, 2], [1]]  # a zero row stays alone
+
+
+def test_grouping_is_deterministic() -> None:
+    docs = [document(story, lang) for story in STORIES for lang in ("ru", "en", "pt")]
+    first = similarities(docs)
+    assert np.array_equal(first, similarities(docs))
+    assert group(docs, DEFAULT_THRESHOLD) == group(list(docs), DEFAULT_THRESHOLD)
+
+
+def test_empty_input_and_one_document() -> None:
+    assert group([], DEFAULT_THRESHOLD) == []
+    assert group_vectors(np.zeros((0, DIM), np.float32), DEFAULT_THRESHOLD) == []
+    assert group([document("quake", "ru")], DEFAULT_THRESHOLD) == [[0]]
+
+
+def test_threshold_extremes() -> None:
+    docs = [document(story, lang) for story in STORIES for lang in ("en", "pt", "ru")]
+    assert group(docs, 1.0) == [[i] for i in range(len(docs))]
+    assert len(group(docs, 0.0)) < len(group(docs, DEFAULT_THRESHOLD))
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan")])
+def test_threshold_outside_range_is_a_config_error(threshold: float) -> None:
+    with pytest.raises(ConfigError, match="cluster threshold"):
+        group_vectors(np.eye(2), threshold)
+
+
+def test_names_and_numbers_skip_sentence_openers_and_unify_number_formats() -> None:
+    text = "The Welsh Assembly met 1,000 voters. In June the Commission met Dolly Menga. Путин выделил 1 000 000."
+    assert names_and_numbers(text) == ["welsh", "assembly", "1000", "june", "commission", "dolly", "menga",
+                                       "1000000"]
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_cluster", ROOT / "bench" / "cluster.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (DEVDATA / "ntrex128").is_dir(), reason="devdata not available")
+def test_devdata_mix_of_ntrex_and_multinews() -> None:
+    bench = _bench()
+    n_docs, n_gold = bench.ntrex(limit=10)
+    m_docs, m_gold = bench.multinews(bench.multinews_rows(10, "tune"), clean=False)
+    docs, gold = n_docs + m_docs, n_gold + m_gold
+    pred = group(docs, DEFAULT_THRESHOLD)
+    precision, recall, f1 = bench.bcubed(pred, gold)
+    assert bench.together(pred, gold) == 1.0  # every NTREX document's en/pt/ru versions in one cluster
+    # A pinned floor just under the measured 0.909 (P 1.000, R 0.833): the recall lost is Multi-News
+    # rows whose "articles" include unrelated or archive-notice pages, and one story told from angles
+    # the encoder scores below 0.65 (see the report of bench/cluster.py).
+    assert f1 >= 0.90, (precision, recall, f1)
