@@ -6,12 +6,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["brief", "detect_language", "translate", "Settings", "load_settings", "__version__"]
+__all__ = ["brief", "brief_story", "detect_language", "translate", "Settings", "load_settings", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings, load_settings
     from .detect import detect_language
     from .pipeline import brief
+    from .story import brief_story
     from .translation import translate
 
 # A library logs; the application decides where logs go (and the CLI prints warnings itself).
@@ -19,6 +20,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _LAZY = {
     "brief": "pipeline",
+    "brief_story": "story",
     "detect_language": "detect",
     "translate": "translation",
     "Settings": "config",

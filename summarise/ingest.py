@@ -249,7 +249,8 @@ def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | No
                    removed_lines=cleaned.removed)
 
 
-def _read_text(text: str, rel: str, encoding: str) -> list[Article]:
+def read_text(text: str, rel: str, encoding: str = "utf-8") -> list[Article]:
+    """Articles from decoded plain text (a saved HTML page is read as HTML); `rel` becomes their path."""
     if re.match(r"\s*<(?:!doctype html|html)\b", text, re.IGNORECASE):
         return _read_html(text, rel, encoding)  # a saved page with the wrong suffix
     return [_article(rel, clean(text), encoding, {})]
@@ -440,7 +441,7 @@ def _single(reader: Callable[[str, str, str], list[Article]]) -> Callable[..., t
 
 
 _READERS: dict[str, Callable[[str, str, str], tuple[list[Article], list[InputIssue]]]] = {
-    "text": _single(_read_text), "markdown": _single(_read_markdown), "html": _single(_read_html),
+    "text": _single(read_text), "markdown": _single(_read_markdown), "html": _single(_read_html),
     "json": _read_json, "jsonl": _read_jsonl,
 }
 

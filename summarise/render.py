@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .files import write_atomic
 from .types import Briefing, Result
@@ -29,44 +29,52 @@ def to_json(result: Result) -> dict[str, Any]:
     return {
         "date": result.date,
         "articles": articles,
-        "clusters": [_cluster_json(b) for b in result.briefings],
+        "clusters": [cluster_json(b) for b in result.briefings],
         "warnings": list(result.warnings),
     }
 
 
-def _cluster_json(b: Briefing) -> dict[str, Any]:
+def cluster_json(b: Briefing) -> dict[str, Any]:
+    """One story as it appears in the JSON's `clusters` list."""
     return {
         "id": b.id, "title": b.title, "short": b.short, "long": b.long,
         "articles": list(b.article_ids),
         "citations": [{"n": c.n, "article": c.article_id, "title": c.title, "source": c.source,
-                       "url": c.url, "language": c.language, "translated": c.translated}
+                       "url": c.url, "language": c.language, "translated": c.translated,
+                       "copies": list(c.copies)}
                       for c in b.citations],
         "untranslated": list(b.untranslated),
+        "guard_replacements": b.replacements,
     }
 
 
 def to_markdown(result: Result) -> str:
     """A briefing a person reads: stories most-covered first, sources listed under each."""
-    n_articles = len(result.documents)
     reasons = {d.article.id: d.untranslated_reason for d in result.documents}
     lines = [f"# Briefing for {result.date}", "",
-             f"{len(result.briefings)} stories from {n_articles} articles.", ""]
+             f"{len(result.briefings)} stories from {len(result.documents)} articles.", ""]
     for k, b in enumerate(result.briefings, 1):
-        lines += [f"## {k}. {b.title}", "", f"**In short:** {b.short}", "", b.long, "", "Sources:"]
-        for c in b.citations:
-            title = f"[{c.title}]({c.url})" if c.url else c.title
-            outlet = f", {c.source}" if c.source else ""
-            lang = LANGUAGE_NAMES.get(c.language, c.language)
-            note = "translated" if c.translated else ("not translated" if c.language != "en" else "")
-            lines.append(f"{c.n}. {title}{outlet} ({lang}{', ' + note if note else ''})")
-        for c in b.citations:
-            if c.article_id in b.untranslated:
-                lines.append(f"\n_Not translated: [{c.n}] {c.title}: {reasons.get(c.article_id)}_")
-        lines.append("")
+        lines += [story_markdown(b, f"## {k}. {b.title}", reasons), ""]
     if result.issues:
         lines += ["## Inputs not briefed", ""]
         lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
         lines.append("")
+    return "\n".join(lines)
+
+
+def story_markdown(b: Briefing, heading: str, reasons: Mapping[str, str | None] | None = None) -> str:
+    """One story: heading, short and long briefing, numbered sources, and what could not be translated."""
+    lines = [heading, "", f"**In short:** {b.short}", "", b.long, "", "Sources:"]
+    for c in b.citations:
+        title = f"[{c.title}]({c.url})" if c.url else c.title
+        outlet = f", {c.source}" if c.source else ""
+        lang = LANGUAGE_NAMES.get(c.language, c.language)
+        note = "translated" if c.translated else ("not translated" if c.language != "en" else "")
+        lines.append(f"{c.n}. {title}{outlet} ({lang}{', ' + note if note else ''})")
+    for c in b.citations:
+        if c.article_id in b.untranslated:
+            why = (reasons or {}).get(c.article_id) or "no translation model"
+            lines.append(f"\n_Not translated: [{c.n}] {c.title}: {why}_")
     return "\n".join(lines)
 
 

@@ -93,6 +93,7 @@ class Citation:
     url: str | None
     language: str
     translated: bool
+    copies: tuple[str, ...] = ()  # ids of syndicated copies merged into this source (their outlets are in `source`)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Briefing:
     article_ids: tuple[str, ...]
     citations: tuple[Citation, ...]
     untranslated: tuple[str, ...] = ()  # ids of sources that could not be translated
+    replacements: int = 0  # generated sentences the faithfulness guard replaced by source sentences
 
 
 @dataclass(frozen=True)
