@@ -53,6 +53,7 @@ COVERAGE, SCORE = 2.0, 0.5  # greedy pick: weights of the new shared word pairs 
 REDUNDANT_MEANING, REDUNDANT_WORDS = 2.0, 1.0  # penalties: cosine, and share of words, to the closest pick
 TITLE_WORDS = 12
 _TERMINAL = re.compile(r"[.!?…»\"”’')]$")
+_BULLET = re.compile(r"^[-–•*·▪]\s+")
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 
@@ -186,7 +187,7 @@ def _candidates(sources: Sequence[Source]) -> tuple[_Candidate, ...]:
     for i in _usable(sources):
         sents = sources[i].doc.body.sentences
         for j, s in enumerate(sents):
-            text = s.english.strip()
+            text = _BULLET.sub("", s.english.strip())  # a list item reads as a sentence without its marker
             key = _NORM.sub(" ", text.lower()).strip()
             if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
                 continue

@@ -59,7 +59,7 @@ def to_markdown(result: Result) -> str:
         lines += ["## Inputs not briefed", ""]
         lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def story_markdown(b: Briefing, heading: str, reasons: Mapping[str, str | None] | None = None) -> str:
