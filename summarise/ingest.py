@@ -213,6 +213,14 @@ def _text_of(data: bytes, rel: str, html_page: bool) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
+def decode(data: bytes, *, html_page: bool = False) -> tuple[str, str]:
+    """Text and encoding of raw bytes, decoded as files are; ValueError with a one-line reason if not text."""
+    try:
+        return _text_of(data, "", html_page)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+
+
 # --- articles -----------------------------------------------------------------------------
 
 def article_id(title: str, text: str) -> str:
