@@ -35,6 +35,8 @@ FEEDS = typer.Option(None, "--feeds", help="File of feed URLs (one a line, # com
                                            "day's entries into <out>/<date>/articles and brief them too.")
 SINCE = typer.Option("24h", "--since", help="With --feeds: entries published within this window "
                                             "(90m, 24h, 2d).")
+SUMMARISER = typer.Option(None, "--summariser", help="extractive (source sentences) or abstractive (the "
+                                                     "summary_model, guarded) [default: extractive].")
 
 
 def _errors(fn: F) -> F:
@@ -99,8 +101,9 @@ def brief(
     date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
     translate: Optional[bool] = typer.Option(None, "--translate/--no-translate",
                                              help="Translate non-English articles [default: on]."),
-    threshold: Optional[float] = typer.Option(None, help="Cosine similarity to join a story (higher = "
-                                                         "smaller stories)."),
+    threshold: Optional[float] = typer.Option(None, help="Similarity every two articles of a story must "
+                                                         "reach, 0..1 (higher = smaller stories) [default: 0.65]."),
+    summariser: Optional[str] = SUMMARISER,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
@@ -110,7 +113,7 @@ def brief(
     from .pipeline import brief as run_brief
 
     settings = load_settings(config, out=out, date=date, translate=translate,
-                             cluster_threshold=threshold, quiet=quiet or None)
+                             cluster_threshold=threshold, summariser=summariser, quiet=quiet or None)
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
     if not sources:
@@ -122,6 +125,23 @@ def brief(
     typer.echo(f"{len(result.briefings)} stories from {len(result.documents)} articles"
                f" ({len(result.issues)} inputs not briefed): {', '.join(result.outputs)}", err=True)
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+@_errors
+def story(
+    files: list[Path] = typer.Argument(..., help="Article files about one story."),
+    json_out: bool = typer.Option(False, "--json", help="JSON instead of Markdown."),
+    summariser: Optional[str] = SUMMARISER,
+    config: Optional[Path] = CONFIG,
+) -> None:
+    """Brief FILES as one story (you did the grouping) and print it: Markdown, or JSON with --json."""
+    from .config import load_settings
+    from .story import brief_story, dumps, to_markdown
+
+    settings = load_settings(config, summariser=summariser)
+    result = brief_story(files, settings, warn=_warn)
+    typer.echo(dumps(result) if json_out else to_markdown(result))
 
 
 @app.command()
@@ -144,7 +164,8 @@ def detect(
         except SummariseError as exc:
             _warn(str(exc))
             failed, text = True, ""
-        typer.echo(format_detection(detect_language(text), json_lines, str(path)))
+        # code<TAB>confidence, one line per file in order; JSON lines also name the file
+        typer.echo(format_detection(detect_language(text), json_lines, str(path) if json_lines else None))
     raise typer.Exit(3 if failed else 0)
 
 
@@ -225,6 +246,42 @@ def schedule(
     if os.environ.get(PASSWORD_ENV):
         _warn(f"cron will not see {PASSWORD_ENV} from this shell; name a password_file in the config's "
               f"[mail] table instead")
+
+
+cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="Show or clear the cache of translations, embeddings and languages that re-runs "
+                             "reuse (in the store: <out>/.summarise.sqlite3, or $SUMMARISE_STORE).")
+app.add_typer(cache_app, name="cache")
+CACHE_OUT = typer.Option(None, "--out", "-o", help="Output folder whose store to use [default: outputs].")
+
+
+@cache_app.command("stats")
+@_errors
+def cache_stats(out: Optional[Path] = CACHE_OUT, config: Optional[Path] = CONFIG) -> None:
+    """Print each cache's entries, and its hits and misses over all runs."""
+    from .cache import describe
+    from .config import load_settings
+    from .store import default_path
+
+    for line in describe(default_path(load_settings(config, out=out).out)):
+        typer.echo(line)
+
+
+@cache_app.command("clear")
+@_errors
+def cache_clear(
+    kind: Optional[list[str]] = typer.Option(None, "--kind", help="translations, embeddings or languages; "
+                                                                  "repeatable [default: all]."),
+    out: Optional[Path] = CACHE_OUT,
+    config: Optional[Path] = CONFIG,
+) -> None:
+    """Delete cached entries; briefings and the other state in the store stay."""
+    from .cache import KINDS, clear
+    from .config import load_settings
+    from .store import default_path
+
+    deleted = clear(default_path(load_settings(config, out=out).out), kind or KINDS)
+    typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
 
 
 def _fetch_feeds(feeds: Path | None, since: str, settings: Settings) -> tuple[Settings, FetchReport | None]:

@@ -19,7 +19,7 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
           progress: Progress | None = None, warn: Callable[[str], None] | None = None,
           extra_issues: Sequence[InputIssue] = ()) -> Result:
     """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
-    from . import briefing, cluster, detect, ingest, render, translation
+    from . import briefing, cache, cluster, detect, ingest, render, translation
 
     settings = settings or load_settings()
     date = settings.date or dt.date.today().isoformat()
@@ -33,23 +33,23 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
     if not articles:
         note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
 
-    step("detect", 0, len(articles))
-    languages = detect.detect_many([f"{a.title}\n{a.text}" for a in articles])
-    step("detect", len(articles), len(articles))
+    with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
+        step("detect", 0, len(articles))
+        languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
+        step("detect", len(articles), len(articles))
 
-    docs = translation.prepare(articles, languages, settings, note,
-                             lambda done: step("translate", done, len(articles)))
+        docs = translation.prepare(articles, languages, settings, note,
+                                   lambda done: step("translate", done, len(articles)))
 
-    step("cluster", 0, 1)
-    groups = cluster.group(docs, settings.cluster_threshold)
-    step("cluster", 1, 1)
+        step("cluster", 0, 1)
+        groups = cluster.group(docs, settings.cluster_threshold)
+        step("cluster", 1, 1)
 
-    briefings = []
-    for k, members in enumerate(groups):
-        briefings.append(briefing.brief_cluster(
-            [docs[i] for i in members], short_words=settings.short_words,
-            long_min=settings.long_min_words, long_max=settings.long_max_words))
-        step("brief", k + 1, len(groups))
+        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+        briefings = []
+        for k, members in enumerate(groups):
+            briefings.append(brief_one([docs[i] for i in members]))
+            step("brief", k + 1, len(groups))
 
     result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))

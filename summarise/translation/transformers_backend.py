@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ConfigError
-from . import hub
+from . import hub, output_limit
 
 _UNBOUNDED = 10**6  # tokenizers without a real limit report a huge model_max_length
 
@@ -42,7 +42,7 @@ class TransformersTranslator:
         except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
             raise ConfigError(f"device {settings.device!r} cannot be used ({exc}); set device to 'cpu'") from exc
         self._model.eval()
-        self._beams = settings.beam_size
+        self._beams, self._ratio = settings.beam_size, settings.max_output_ratio
         self.limit = self._model_limit()
         # Inputs get half the positions so that the output, bounded below, has room to be longer than its source.
         self.max_input_tokens = self.limit // 2
@@ -67,7 +67,7 @@ class TransformersTranslator:
         inputs = self._tokenizer(list(sentences), return_tensors="pt", padding=True).to(self._model.device)
         # Bound the output relative to the input to stop runaway (repeating) generation. An output that hits the
         # bound is cut short, but the input never is: translate_text keeps inputs within max_input_tokens.
-        bound = min(2 * inputs["input_ids"].shape[1] + 10, self.limit)
+        bound = output_limit(inputs["input_ids"].shape[1], self._ratio, self.limit)
         with torch.inference_mode():
             # max_length=None: opus-mt generation configs set max_length=512, which would warn on every batch.
             output = self._model.generate(**inputs, num_beams=self._beams, do_sample=False, max_new_tokens=bound,
