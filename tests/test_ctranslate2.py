@@ -12,10 +12,15 @@ import pytest
 from summarise import translation
 from summarise.config import Settings
 from summarise.errors import ModelUnavailableError
-from summarise.text import paragraphs, sentences, word_count
 from summarise.translation import ctranslate2_backend as ct2
 
-from .tiny_models import RecordingTranslator, build_tiny_marian, russian_article, russian_sentences
+from .tiny_models import RecordingTranslator, build_tiny_marian, russian_sentences
+
+# The transformers backend's no-truncation contract, collected here again to run on this module's `spy`.
+from .test_translate import (  # noqa: F401
+    test_a_3000_word_article_comes_back_whole,
+    test_a_sentence_longer_than_the_model_takes_is_split_but_stays_one_sentence,
+)
 
 pytest.importorskip("ctranslate2")
 
@@ -60,25 +65,6 @@ def test_sentences_stay_aligned_in_order_and_paragraphs_are_kept(spy: RecordingT
     result = translation.translate_text(" ".join(first) + "\n\n" + " ".join(second), "ru", spy)
     assert [[s.source for s in p] for p in result.paragraphs] == [first, second]
     assert all(s.english and s.english != s.source for s in result.sentences)
-
-
-def test_a_3000_word_article_comes_back_whole(spy: RecordingTranslator) -> None:
-    article = russian_article(3000, seed=4)
-    result = translation.translate_text(article, "ru", spy, batch_size=32)
-    expected = [sentences(p, "ru") for p in paragraphs(article)]
-    assert [[s.source for s in p] for p in result.paragraphs] == expected
-    assert sum(word_count(s.source) for s in result.sentences) == word_count(article) >= 3000
-    assert all(s.english for s in result.sentences)
-
-
-def test_a_sentence_longer_than_the_model_takes_is_split_but_stays_one_sentence(spy: RecordingTranslator) -> None:
-    words = " ".join(f"слово{i % 13}" for i in range(300))
-    assert spy.count_tokens(words) > 2 * spy.max_input_tokens
-    pieces = translation.fit(words, spy.count_tokens, spy.max_input_tokens)
-    result = translation.translate_text(words, "ru", spy)
-    assert sorted(s for batch in spy.batches for s in batch) == sorted(set(pieces))
-    assert all(spy.count_tokens(s) <= spy.max_input_tokens for batch in spy.batches for s in batch)
-    assert len(result.sentences) == 1 and result.sentences[0].source == words and result.sentences[0].english
 
 
 def test_it_counts_tokens_as_the_transformers_tokenizer_does(tiny_dir: Path, spy: RecordingTranslator) -> None:
