@@ -18,3 +18,4 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # an empty cache: nothing leaks in
     monkeypatch.delenv("SUMMARISE_CONFIG", raising=False)
     monkeypatch.delenv("SUMMARISE_STORE", raising=False)
+    monkeypatch.setenv("SUMMARISE_CACHE_DIR", str(tmp_path / "summarise-cache"))  # model conversions stay in tmp
