@@ -16,9 +16,10 @@ from summarise.translation import ctranslate2_backend as ct2
 
 from .tiny_models import RecordingTranslator, build_tiny_marian, russian_sentences
 
-# The transformers backend's no-truncation contract, collected here again to run on this module's `spy`.
+# The transformers backend's no-truncation and damaged-model contracts, collected here again to run on this module's `spy`.
 from .test_translate import (  # noqa: F401
     test_a_3000_word_article_comes_back_whole,
+    test_a_directory_with_a_damaged_file_is_reported,
     test_a_sentence_longer_than_the_model_takes_is_split_but_stays_one_sentence,
 )
 
@@ -160,15 +161,6 @@ def test_a_conversion_finished_meanwhile_by_another_run_is_kept(tiny_dir: Path, 
     ct2._convert(tiny_dir, "rev", target, "int8")  # ours finishes second: the rename fails, theirs stays
     assert (target / "model.bin").stat().st_mtime_ns == before
     assert [p.name for p in target.parent.iterdir()] == [theirs.name]
-
-
-@pytest.mark.parametrize("name", ["model.safetensors", "source.spm", "vocab.json"])
-def test_a_directory_with_a_damaged_file_is_reported(name: str, tiny_dir: Path, tmp_path: Path,
-                                                     settings: Settings) -> None:
-    damaged = shutil.copytree(tiny_dir, tmp_path / "damaged")
-    (damaged / name).write_bytes(b"{}")
-    with pytest.raises(ModelUnavailableError, match="no readable model"):
-        translation.load_translator(str(damaged), settings)
 
 
 def _must_not_convert(*args: object) -> None:
