@@ -40,6 +40,7 @@ from .config import find_config, read_toml
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
 from .html import one_line, plural, render_html, safe_url, source_note, stories
+from .render import LANGUAGE_NAMES, when
 from .types import Result
 
 SECURITY = ("starttls", "ssl", "none")
@@ -218,17 +219,23 @@ def render_text(result: Result) -> str:
     ordered = stories(result)
     lines = [f"Briefing for {one_line(result.date)}: {plural(len(ordered), 'story', 'stories')}, "
              "most-covered first.", ""]
+    lines += [_wrap(f"Note: {notice}") + "\n" for notice in result.notices]
     for k, b in enumerate(ordered, 1):
-        heading = f"{k}. {one_line(b.title)}"
+        original = "" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"
+        heading = f"{k}. {one_line(b.title)}{original}"
         lines += [heading, "=" * min(72, len(heading)), plural(len(b.article_ids), "article", "articles"), ""]
+        lines += [_wrap(f"NOT IN ENGLISH. {b.notice}"), ""] if b.notice else []
         lines += [_wrap(b.short), ""]
         lines += [_wrap(p) + "\n" for p in b.long.split("\n\n") if p.strip()]
-        lines.append("Sources:")
-        for c in b.citations:
-            outlet = f" — {one_line(c.source)}" if c.source else ""
-            url = safe_url(c.url)
-            lines.append(f"  [{c.n}] {one_line(c.title)}{outlet} ({source_note(c)})")
-            lines += [f"      {url}"] if url else []
+        for label, cited in (("Sources:", True), ("Also reported by:", False)):
+            listed = [c for c in b.citations if c.cited == cited]
+            lines += [label] if listed else []
+            for c in listed:
+                outlet = f" — {one_line(c.source)}" if c.source else ""
+                url = safe_url(c.url)
+                number = f"[{c.n}] " if cited else "- "
+                lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({source_note(c)})")
+                lines += [f"      {url}"] if url else []
         lines.append("")
     if result.issues:
         lines += [f"{plural(len(result.issues), 'input', 'inputs')} not briefed:"]

@@ -116,7 +116,7 @@ def test_titles_cannot_inject_headers() -> None:
 
 def test_plain_text_lists_sources_with_safe_urls_only() -> None:
     text = render_text(result(BIG, issues=(InputIssue("bad.pdf", "failed", "not text"),)))
-    assert "[1] Headline b0 — Outlet (English)\n      https://ex.org/a" in text
+    assert "[1] Headline b0 — Outlet, undated (English)\n      https://ex.org/a" in text
     assert "javascript" not in text and "bad.pdf: failed, not text" in text
     assert "First paragraph [1].\n\nSecond paragraph [2][3]." in text
 
