@@ -31,7 +31,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -243,8 +243,20 @@ def _same(a: str, b: str) -> bool:
     return a in b or b in a  # "Headline | Site" against "Headline"
 
 
+def url_date(url: str | None) -> str | None:
+    """The publication day a news URL carries (/2025/01/07/, /2025-01-07-slug), by htmldate's URL rules."""
+    if not url:
+        return None
+    from htmldate.extractors import extract_url_date  # installed with trafilatura
+    from htmldate.utils import Extractor
+
+    latest = datetime.now() + timedelta(days=2)  # a URL dated in the future is not a publication date
+    return extract_url_date(url, Extractor(False, latest, datetime(1995, 1, 1), True, "%Y-%m-%d"))
+
+
 def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | None]) -> Article:
-    """An Article from cleaned text; metadata given by the file wins over what clean() found."""
+    """An Article from cleaned text; metadata given by the file wins over what clean() found; the URL's date is
+    the last resort."""
     text, title = cleaned.text, meta.get("title") or cleaned.title
     if meta.get("title") and cleaned.title and not _same(meta["title"] or "", cleaned.title):
         text = f"{cleaned.title}\n\n{text}".strip()  # clean() took a body line for the headline
@@ -253,7 +265,8 @@ def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | No
     title = title or _title_from(text)
     return Article(id=article_id(title, text), path=rel, title=title, text=text,
                    url=meta.get("url") or cleaned.url, source=meta.get("source") or cleaned.source,
-                   published=meta.get("published") or cleaned.published, encoding=encoding,
+                   published=meta.get("published") or cleaned.published or url_date(meta.get("url") or cleaned.url),
+                   encoding=encoding,
                    removed_lines=cleaned.removed)
 
 
