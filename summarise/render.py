@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .files import write_atomic
+from .markup import md_cited, md_code, md_link, md_text, one_line
 from .types import Briefing, Result
 
 LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "Spanish", "fr": "French",
@@ -54,27 +55,30 @@ def to_markdown(result: Result) -> str:
     lines = [f"# Briefing for {result.date}", "",
              f"{len(result.briefings)} stories from {len(result.documents)} articles.", ""]
     for k, b in enumerate(result.briefings, 1):
-        lines += [story_markdown(b, f"## {k}. {b.title}", reasons), ""]
+        lines += [story_markdown(b, f"## {k}. {md_text(one_line(b.title))}", reasons), ""]
     if result.issues:
         lines += ["## Inputs not briefed", ""]
-        lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
+        lines += [f"- {md_code(i.path)}: {md_text(one_line(i.status))}, {md_text(one_line(i.reason))}"
+                  for i in result.issues]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def story_markdown(b: Briefing, heading: str, reasons: Mapping[str, str | None] | None = None) -> str:
-    """One story: heading, short and long briefing, numbered sources, and what could not be translated."""
-    lines = [heading, "", f"**In short:** {b.short}", "", b.long, "", "Sources:"]
+    """One story: heading, short and long briefing, numbered sources, and what could not be translated.
+
+    `heading` is used as given (escape a title in it with markup.md_text); everything else is escaped here."""
+    lines = [heading, "", f"**In short:** {md_cited(b.short)}", "", md_cited(b.long), "", "Sources:"]
     for c in b.citations:
-        title = f"[{c.title}]({c.url})" if c.url else c.title
-        outlet = f", {c.source}" if c.source else ""
-        lang = LANGUAGE_NAMES.get(c.language, c.language)
+        title = md_link(c.title, c.url)
+        outlet = f", {md_text(one_line(c.source))}" if c.source else ""
+        lang = md_text(one_line(LANGUAGE_NAMES.get(c.language, c.language)))
         note = "translated" if c.translated else ("not translated" if c.language != "en" else "")
         lines.append(f"{c.n}. {title}{outlet} ({lang}{', ' + note if note else ''})")
     for c in b.citations:
         if c.article_id in b.untranslated:
             why = (reasons or {}).get(c.article_id) or "no translation model"
-            lines.append(f"\n_Not translated: [{c.n}] {c.title}: {why}_")
+            lines.append(f"\n_Not translated: [{c.n}] {md_text(one_line(c.title))}: {md_text(one_line(why))}_")
     return "\n".join(lines)
 
 
