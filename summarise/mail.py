@@ -282,7 +282,7 @@ def queue_name(date: str) -> str:
 
 def queue(outbox: Path, msg: EmailMessage, name: str) -> Path:
     """Save `msg` in the outbox as `name`: a temp file, then a rename, so a reader never sees half."""
-    return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP))
+    return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP), private=True)  # mail stays private
 
 
 def waiting(outbox: Path) -> list[Path]:

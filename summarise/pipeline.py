@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import Settings, load_settings
-from .types import InputIssue, Result
+from .config import Settings, check, load_settings
+from .errors import ConfigError
+from .files import day_lock
+from .types import Briefing, Document, InputIssue, Result
 
 log = logging.getLogger("summarise")
 
@@ -21,40 +24,70 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
     """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
     from . import briefing, cache, cluster, detect, ingest, render, translation
 
-    settings = settings or load_settings()
+    settings = check(settings or load_settings())  # every setting, before any work
+    require_inputs(inputs)
     date = settings.date or dt.date.today().isoformat()
+    folder = Path(settings.out) / date
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or (lambda stage, done, total: None)
 
-    articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
-    for issue in issues:
-        note(f"{issue.path}: {issue.reason} ({issue.status})")
-    if not articles:
-        note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+    with day_lock(folder, _warner([], warn)):  # a second run on the same day waits, and says so
+        articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
+        for issue in issues:
+            note(f"{issue.path}: {issue.reason} ({issue.status})")
+        if not articles:
+            note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
 
-    with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
-        step("detect", 0, len(articles))
-        languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
-        step("detect", len(articles), len(articles))
+        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
+            step("detect", 0, len(articles))
+            languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
+            step("detect", len(articles), len(articles))
 
-        docs = translation.prepare(articles, languages, settings, note,
-                                   lambda done: step("translate", done, len(articles)))
+            docs = translation.prepare(articles, languages, settings, note,
+                                       lambda done: step("translate", done, len(articles)))
 
-        step("cluster", 0, 1)
-        groups = cluster.group(docs, settings.cluster_threshold)
-        step("cluster", 1, 1)
+            step("cluster", 0, 1)
+            groups = cluster.group(docs, settings.cluster_threshold)
+            step("cluster", 1, 1)
 
-        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-        briefings = []
-        for k, members in enumerate(groups):
-            briefings.append(brief_one([docs[i] for i in members]))
-            step("brief", k + 1, len(groups))
+            brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+            briefings = []
+            for k, members in enumerate(groups):
+                briefings.append(brief_one([docs[i] for i in members]))
+                step("brief", k + 1, len(groups))
 
-    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(extra_issues),
-                    briefings=tuple(briefings), warnings=tuple(warnings))
-    written = render.write(result, Path(settings.out) / date)
+        docs, briefings, empty = _drop_empty(docs, briefings)
+        for issue in empty:
+            note(f"{issue.path}: {issue.reason} ({issue.status})")
+        result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
+                        briefings=tuple(briefings), warnings=tuple(warnings))
+        if not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json")):
+            note(f"nothing could be briefed; kept the earlier briefing in {folder}")
+            return Result(**{**result.__dict__, "warnings": tuple(warnings)})
+        written = render.write(result, folder)
     return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
+
+
+def require_inputs(inputs: Sequence[Path | str]) -> None:
+    """ConfigError naming every input that does not exist: a mistyped path is a usage error, before
+    anything is read or written (rather than a day's briefing of nothing)."""
+    missing = [str(p) for p in inputs if not os.path.lexists(p)]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+
+
+EMPTY_REASON = ("no sentence of it fit a briefing (text without sentence marks such as . ! ?, or only "
+                "run-on sentences); add sentence punctuation to brief it")
+
+
+def _drop_empty(docs: Sequence[Document], briefings: Sequence[Briefing]
+                ) -> tuple[list[Document], list[Briefing], list[InputIssue]]:
+    """Stories whose briefing came out empty are not briefed: their articles become failed inputs."""
+    empty = [b for b in briefings if not (b.short.strip() and b.long.strip())]
+    dropped = {a for b in empty for a in b.article_ids}
+    issues = [InputIssue(d.article.path, "failed", EMPTY_REASON) for d in docs if d.article.id in dropped]
+    return ([d for d in docs if d.article.id not in dropped], [b for b in briefings if b not in empty], issues)
 
 
 def _warner(sink: list[str], warn: Callable[[str], None] | None) -> Callable[[str], None]:

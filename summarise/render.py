@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from .files import write_atomic
+from .files import write_together
 from .markup import md_cited, md_code, md_link, md_text, one_line
 from .types import Briefing, Result
 
@@ -83,8 +83,9 @@ def story_markdown(b: Briefing, heading: str, reasons: Mapping[str, str | None] 
 
 
 def write(result: Result, folder: Path) -> tuple[Path, Path]:
-    """Write briefing.md and briefing.json into `folder`, each atomically."""
-    md = write_atomic(Path(folder) / "briefing.md", to_markdown(result))
-    js = write_atomic(Path(folder) / "briefing.json",
-                      json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n")
+    """Write briefing.md and briefing.json into `folder` together: a reader finds both new or both old."""
+    md, js = write_together(Path(folder), {
+        "briefing.md": to_markdown(result),
+        "briefing.json": json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n",
+    }, kept="the previous briefing is unchanged")
     return md, js
