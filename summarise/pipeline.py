@@ -22,50 +22,55 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
           progress: Progress | None = None, warn: Callable[[str], None] | None = None,
           extra_issues: Sequence[InputIssue] = ()) -> Result:
     """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
-    from . import briefing, cache, cluster, detect, ingest, render, translation
-
     settings = check(settings or load_settings())  # every setting, before any work
     require_inputs(inputs)
     date = settings.date or dt.date.today().isoformat()
-    folder = Path(settings.out) / date
+    with day_lock(Path(settings.out) / date, _warner([], warn)):  # a second run on the same day waits, and says so
+        return _brief(inputs, settings, date, progress=progress, warn=warn, extra_issues=extra_issues)
+
+
+def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
+           warn: Callable[[str], None] | None, extra_issues: Sequence[InputIssue]) -> Result:
+    from . import briefing, cache, cluster, detect, ingest, render, translation
+
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or (lambda stage, done, total: None)
 
-    with day_lock(folder, _warner([], warn)):  # a second run on the same day waits, and says so
-        articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
-        for issue in issues:
-            note(f"{issue.path}: {issue.reason} ({issue.status})")
-        if not articles:
-            note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+    articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
+    for issue in issues:
+        note(f"{issue.path}: {issue.reason} ({issue.status})")
+    if not articles:
+        note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
 
-        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
-            step("detect", 0, len(articles))
-            languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
-            step("detect", len(articles), len(articles))
+    with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
+        step("detect", 0, len(articles))
+        languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
+        step("detect", len(articles), len(articles))
 
-            docs = translation.prepare(articles, languages, settings, note,
-                                       lambda done: step("translate", done, len(articles)))
+        docs = translation.prepare(articles, languages, settings, note,
+                                   lambda done: step("translate", done, len(articles)))
 
-            step("cluster", 0, 1)
-            groups = cluster.group(docs, settings.cluster_threshold)
-            step("cluster", 1, 1)
+        step("cluster", 0, 1)
+        groups = cluster.group(docs, settings.cluster_threshold)
+        step("cluster", 1, 1)
 
-            brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-            briefings = []
-            for k, members in enumerate(groups):
-                briefings.append(brief_one([docs[i] for i in members]))
-                step("brief", k + 1, len(groups))
+        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+        briefings = []
+        for k, members in enumerate(groups):
+            briefings.append(brief_one([docs[i] for i in members]))
+            step("brief", k + 1, len(groups))
 
-        docs, briefings, empty = _drop_empty(docs, briefings)
-        for issue in empty:
-            note(f"{issue.path}: {issue.reason} ({issue.status})")
-        result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
-                        briefings=tuple(briefings), warnings=tuple(warnings))
-        if not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json")):
-            note(f"nothing could be briefed; kept the earlier briefing in {folder}")
-            return Result(**{**result.__dict__, "warnings": tuple(warnings)})
-        written = render.write(result, folder)
+    docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
+    for issue in empty:
+        note(f"{issue.path}: {issue.reason} ({issue.status})")
+    folder = Path(settings.out) / date
+    keep = not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json"))
+    if keep:  # a run that briefed nothing never replaces a day's briefing
+        note(f"nothing could be briefed; kept the earlier briefing in {folder}")
+    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
+                    briefings=tuple(briefings), warnings=tuple(warnings))
+    written = () if keep else render.write(result, folder)
     return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
 
 
