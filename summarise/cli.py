@@ -222,7 +222,6 @@ def digest(
     from .config import load_settings
     from .digest import run_digest
     from .mail import load_mail_settings
-
     from .pipeline import require_inputs
 
     settings = load_settings(config, out=out, date=date, quiet=quiet or None)

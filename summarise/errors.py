@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class SummariseError(Exception):
     """Base class for every error a user can meet."""
@@ -47,15 +49,14 @@ class OutputError(SummariseError):
     exit_code = 7
 
 
-_FULL = {28, 122}  # ENOSPC, EDQUOT
-_DENIED = {1, 13, 30}  # EPERM, EACCES, EROFS
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_DENIED = {errno.EPERM, errno.EACCES, errno.EROFS}
 
 
 def output_error(exc: BaseException, path: object = None, kept: str = "") -> OutputError | None:
     """One line for an OSError or SQLite error that means "cannot write here", else None (a bug).
 
     `kept` says what is still as it was, e.g. "the previous briefing is unchanged"."""
-    import errno
     import sqlite3
 
     where = f" {path}" if path is not None else (f" {exc.filename}" if getattr(exc, "filename", None) else "")
