@@ -103,14 +103,16 @@ def test_a_bad_summariser_flag_fails_before_any_work(workdir: Path) -> None:
     assert time.monotonic() - start < 5
 
 
-@pytest.mark.parametrize("date", ["notadate", "2025-13-01", "2025-02-30", "../../escaped", "/abs/path", "20250101",
+@pytest.mark.parametrize("date", ["notadate", "2025-13-01", "2025-02-30", "../../escaped", "ABSOLUTE", "20250101",
                                   "2025-1-1", "2025-01-01/x"])
 def test_date_must_be_a_real_iso_date(workdir: Path, date: str) -> None:
+    elsewhere = workdir.parent / f"{workdir.name}-elsewhere"  # an absolute path outside --out
+    date = str(elsewhere) if date == "ABSOLUTE" else date
     res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", date, "-q"])
     assert res.exit_code == 2
     assert f"--date {date!r} is not a date; write it as YYYY-MM-DD" in one_error(res.output)
     assert files_under(workdir) == ["in/a.txt"]  # nothing written, inside --out or outside it
-    assert not Path("/abs/path").exists()
+    assert not elsewhere.exists() and not (workdir.parent / "escaped").exists()
 
 
 def test_date_in_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
