@@ -39,7 +39,7 @@ def inline_tokens(tokens: list) -> list:
 @pytest.mark.parametrize("text", [
     TITLE, BODY, "*bold* _it_ `code` ~~del~~ | a | b |", "1. not a list", "- nor this", "> nor a quote",
     "===", "&amp; &lt;b&gt; &#65;", "back\\slash \\[1\\]", "[ref]: http://evil.example", "<http://evil.example>",
-    "    indented code?", "line\u2028separator\u2029paragraph\x85next\x0bvt\x0cff",
+    "    indented code?", "ends with a hash #", "C# and #hashtags ##", "line\u2028separator\u2029paragraph\x85next\x0bvt\x0cff",
 ])
 def test_md_text_renders_as_the_same_text(text: str) -> None:
     html, tokens = render(md_text(one_line(text)))
@@ -47,6 +47,12 @@ def test_md_text_renders_as_the_same_text(text: str) -> None:
     children = inline_tokens(tokens)
     assert {c.type for c in children} <= {"text", "softbreak"}, children
     assert "".join(c.content for c in children) == one_line(text)
+
+
+def test_a_heading_shows_its_title_whole() -> None:
+    _, tokens = render("## 1. " + md_text("We're #1 ##"))
+    assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"]
+    assert "".join(c.content for c in inline_tokens(tokens)) == "1. We're #1 ##"
 
 
 def test_one_line_flattens_every_line_break() -> None:
