@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .files import write_together
+from .markup import md_cited, md_code, md_link, md_text, one_line
 from .types import Briefing, Citation, Result
 
 DATE_LABEL = re.compile(r"(?m)^(\d{1,2} [A-Z][a-z]{2} \d{4}|Undated): ")  # a timeline paragraph's date
@@ -70,22 +71,26 @@ def to_markdown(result: Result) -> str:
     """A briefing a person reads: what could not be translated, then stories most-covered first."""
     lines = [f"# Briefing for {result.date}", "",
              f"{len(result.briefings)} stories from {len(result.documents)} articles.", ""]
-    lines += [f"> **Note:** {notice}\n" for notice in result.notices]
+    lines += [f"> **Note:** {one_line(notice)}\n" for notice in result.notices]
     for k, b in enumerate(result.briefings, 1):
-        lines += [story_markdown(b, f"## {k}. {b.title}"), ""]
+        lines += [story_markdown(b, f"## {k}. {md_text(one_line(b.title))}"), ""]
     if result.issues:
         lines += ["## Inputs not briefed", ""]
-        lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
+        lines += [f"- {md_code(i.path)}: {md_text(one_line(i.status))}, {md_text(one_line(i.reason))}"
+                  for i in result.issues]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def story_markdown(b: Briefing, heading: str) -> str:
-    """One story: heading, banner when not in English, short and long briefing, dated sources."""
+    """One story: heading, banner when not in English, short and long briefing, dated sources.
+
+    `heading` is used as given (escape a title in it with markup.md_text); everything else is escaped here."""
     lines = [heading + ("" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"), ""]
     if b.notice:
-        lines += [f"> **Not in English.** {b.notice}", ""]
-    lines += [f"**In short:** {b.short}", "", DATE_LABEL.sub(r"**\1:** ", b.long), "", "Sources:"]
+        lines += [f"> **Not in English.** {one_line(b.notice)}", ""]
+    lines += [f"**In short:** {md_cited(b.short)}", "", DATE_LABEL.sub(r"**\1:** ", md_cited(b.long)), "",
+              "Sources:"]
     lines += [f"{c.n}. {_source_line(c)}" for c in b.citations if c.cited]
     also = [c for c in b.citations if not c.cited]
     if also:
@@ -96,14 +101,14 @@ def story_markdown(b: Briefing, heading: str) -> str:
 
 def _source_line(c: Citation) -> str:
     """'[Title](url), outlet, 7 Jan 2025 (Portuguese, translated)'."""
-    title = f"[{c.title}]({c.url})" if c.url else c.title
-    outlet = f", {c.source}" if c.source else ""
-    return f"{title}{outlet}, {when(c.published)} ({language_note(c)})"
+    outlet = f", {md_text(one_line(c.source))}" if c.source else ""
+    return f"{md_link(c.title, c.url)}{outlet}, {when(c.published)} ({md_text(language_note(c))})"
 
 
 def write(result: Result, folder: Path) -> tuple[Path, Path]:
-    """Write briefing.md and briefing.json into `folder`, each atomically."""
-    md = write_atomic(Path(folder) / "briefing.md", to_markdown(result))
-    js = write_atomic(Path(folder) / "briefing.json",
-                      json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n")
+    """Write briefing.md and briefing.json into `folder` together: a reader finds both new or both old."""
+    md, js = write_together(Path(folder), {
+        "briefing.md": to_markdown(result),
+        "briefing.json": json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n",
+    }, kept="the previous briefing is unchanged")
     return md, js

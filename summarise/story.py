@@ -65,9 +65,10 @@ def to_json(story: Briefing) -> dict[str, Any]:
 
 def to_markdown(story: Briefing) -> str:
     """The story as Markdown: title, short and long briefing, numbered sources."""
+    from .markup import md_text, one_line
     from .render import story_markdown
 
-    return story_markdown(story, f"# {story.title}") + "\n"
+    return story_markdown(story, f"# {md_text(one_line(story.title))}") + "\n"
 
 
 def dumps(story: Briefing) -> str:

@@ -51,7 +51,7 @@ def test_missing_input_is_reported_not_dropped(tmp_path: Path) -> None:
     articles, issues = read_inputs([tmp_path / "nope.txt"], 10_000_000)
     assert not articles
     assert [(i.path, i.status) for i in issues] == [("nope.txt", "failed")]
-    assert issues[0].reason.startswith("cannot read: no such file or directory")
+    assert issues[0].reason == "no such file or folder"
 
 
 # --- encodings ---------------------------------------------------------------------------
@@ -174,8 +174,10 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
     assert _only(tmp_path / "day.json") == (
         "day.json", "failed", "invalid JSON at line 3, column 17: Expecting ',' delimiter")
     _write(tmp_path / "day.jsonl", json.dumps({"text": EN}) + "\n{broken\n")
-    assert _only(tmp_path / "day.jsonl") == (
-        "day.jsonl", "failed", "invalid JSON on line 2, column 2: Expecting property name enclosed in double quotes")
+    articles, issues = read_records(tmp_path / "day.jsonl", tmp_path)  # the good line is kept
+    assert [a.path for a in articles] == ["day.jsonl#1"]
+    assert [(i.path, i.status, i.reason) for i in issues] == [
+        ("day.jsonl#2", "failed", "invalid JSON on line 2, column 2: Expecting property name enclosed in double quotes")]
 
 
 def test_every_file_yields_articles_or_an_issue(tmp_path: Path) -> None:

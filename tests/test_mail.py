@@ -65,7 +65,7 @@ def test_defaults_and_ports(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("body,words", [
     ('[mail]\npassword = "hunter2"\n', "remove `password`"),
-    ('[mail]\nhots = "x"\n', "unknown key(s) in [mail]: hots"),
+    ('[mail]\nhots = "x"\n', "unknown setting 'hots' (did you mean 'host'?)"),
     ('[mail]\nsecurity = "tls"\n', "not one of starttls, ssl, none"),
     ('[mail]\nport = 70000\n', "not a valid port"),
     ('[mail]\nto = "a@ex.org\\r\\nBcc: b@ex.org"\n', "is not an email address"),
