@@ -180,20 +180,23 @@ _NOISE_START = re.compile("|".join((
 # share, comment and app prompts, caption credits. Searched in the lowercased line with its quotations
 # taken out (`_unquoted`): a report that quotes a banner or a scam text is still a report.
 _FURNITURE = re.compile("|".join((
-    r"©(?=.{0,60}(?:19|20)\d\d)|(?:19|20)\d\d\s*©|\bcopyright\s*(?:©\s*)?(?:(?:19|20)\d\d\b|©)"
+    r"©(?=.{0,60}(?:19|20)\d\d)|(?:19|20)\d\d\s*©|\bcopyright\s*(?:(?:©|\(c\))\s*)?(?:(?:19|20)\d\d\b|©)"
     r"|all rights reserved|todos os direitos reservados|все права защищены",
     r"any use of materials|use of (?:the )?materials is|использовании материалов.{0,40}(?:ссылка|гиперссылка)"
-    r"|reprodução (?:total ou parcial )?proibida|proibida a reprodução",
+    r"|reprodução (?:total ou parcial )?proibida|proibida a reprodução|\bwe own the copyright"
+    r"|\b(?:reuse|republish|reproduce) (?:any |this |our )?(?:content|article|material)",
     r"\b\d+\s*(?:min(?:ute)?s?|мин)\.?\s*(?:read|de leitura)\b",
     r"share-line|liked the story|gostou d[ae]\w* (?:matéria|artigo|notícia|texto)",
     r"fique por dentro|\bse inscreva\b|\bnosso canal\b|наш (?:telegram-)?канал"
     r"|our (?:youtube |telegram |whatsapp )?channel|мы в соцсетях|подписывайтесь|подпишитесь",
     # English has no imperative form: a call to action opens its sentence ("Sign up now"), or its clause when
     # it is a click ("To subscribe, click here"); "told to click here to pay" is a report
-    r"(?:^|[.!?;|•·—–]\s*)(?:please\s+)?(?:sign up|subscribe|click here|tap here|click (?:on )?(?:the|this) link"
+    r"(?:^\W*|[.!?;|•·—–]\s*\(?)(?:please\s+)?(?:sign up|subscribe|click here|tap here|click (?:on )?(?:the|this) link"
     r"|register (?:now|here|today|for free)|share (?:it|this|on)\b)|,\s*(?:click|tap) here\b",
     r"^(?:enjoy|discover|explore|try|listen to|watch) (?:more|our|unlimited)\b|^(?:get|read) (?:our|unlimited)\b",
-    r"\b(?:sign up|subscribe|register)\b.{0,20}\b(?:to|for) our\b|\bsubscribe now\b|inscreva-se|cadastre-se"
+    r"\b(?:sign up|subscribe|register)\b.{0,20}\b(?:to|for) our\b|\b(?:subscribe|sign up) now\b|\bfree sign ?up\b"
+    r"|\bsign up to (?:receive|get)\b|\bnever miss (?:our|a|another)\b|subscribe to (?:her|his|their|my) \w+"
+    r"|inscreva-se|cadastre-se"
     r"|\b(?:assine|subscreva) (?:já|agora|a (?:nossa )?newsletter|o nosso)",
     r"\byou agree\b|\byour inbox\b|\benter (?:your )?e-?mail|\bunsubscribe (?:at any time|anytime)|\bno spam\b"
     r"|\bby (?:signing up|subscribing|registering|continuing to (?:browse|use))\b|(?:improve|enhance|personali[sz]e)"
@@ -211,8 +214,9 @@ _FURNITURE = re.compile("|".join((
     r"|já é assinante|already a subscriber|только для подписчиков|оформите подписку",
     r"\bclique aqui\b|нажмите здесь|\breceba\b.{0,40}\b(?:notícias|newsletter|e-?mail|whatsapp|telegram)\b",
     r"[—–-] (?:foto|photo|фото|imagem)\s*:|\b(?:photo|foto|фото|imagem|image|chart|gráfico|график)\s*:\s*[^.:]{2,50}$"
-    r"|\((?:photo|foto|фото)\b|\b(?:reuters|ap photo|afp|epa|getty images)\s*/"
-    r"|purchase licensing rights|\btoggle caption\b|\benlarge this image\b",
+    r"|\((?:photo|foto|фото)\b|\b(?:reuters|ap photo|afp|epa|getty images)\s*/|\bimage (?:copyright|caption)\b"
+    r"|(?:/\s*(?:[^/()]{0,30}\s)?|\bvia |\bcredit:\s*)(?:getty images|shutterstock|alamy|corbis)|getty images\W*$"
+    r"|\bcredit:\s*(?:copyright|©)|purchase licensing rights|\btoggle caption\b|\benlarge this image\b",
     r"contributed to this (?:report|article|story)",
     # notices of archives and embeds that stand in for a page: the Wayback Machine's crawl notes, Twitter's
     # location prompt, mailing-list forms
@@ -265,7 +269,8 @@ def _is_noise(text: str) -> bool:
     if _FURNITURE.search(bare):
         return True
     # a short line, or a short item of a footer ("Privacy policy | Terms of use")
-    return any(len(_words(item)) <= _SHORT_WORDS and _TOPIC.search(item) for item in _MENU_SEPARATOR.split(bare))
+    return bool(_TOPIC.search(bare)) and any(len(_words(item)) <= _SHORT_WORDS and _TOPIC.search(item)
+                                             for item in _MENU_SEPARATOR.split(bare))
 
 
 # "Read next"-style markers: what follows is other stories (or comments), not this article.

@@ -202,6 +202,9 @@ def test_copyright_story_keeps_headline_and_sentences_and_drops_furniture() -> N
     "Политика конфиденциальности | Пользовательское соглашение",
     "Подпишитесь на нашу рассылку",
     "© 2025 «Вечерний вестник». Все права защищены.",
+    "Image copyright Getty Images Image caption The band broke up in 1980",
+    "Council leader Jane Doe at the meeting on Tuesday. (Alex Smith/Getty Images)",
+    "--- Sign up for Riverside email alerts to stay informed about breaking news and daily headlines.",
 ])
 def test_furniture_is_dropped_whatever_the_page(line: str) -> None:
     article = "The council approved the new budget on Tuesday after a debate that lasted more than six hours."
@@ -213,6 +216,7 @@ def test_furniture_is_dropped_whatever_the_page(line: str) -> None:
     "Victims were told to click here to claim a refund, police said.",
     "The newsletter goes out every morning at 6am.",
     "Getty Images sued the start-up for copyright infringement in a London court last year.",
+    "Google News shut down in Spain in 2014 after a similar copyright law was passed there.",
     "Under the new rules, users who sign up for a free trial must be reminded before they are charged.",
     'Under the guidance, a banner that says only "We use cookies to improve your experience" is not enough.',
     "O tribunal considerou que a política de privacidade da empresa violava o RGPD e aplicou uma multa.",
