@@ -231,6 +231,21 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
     ]
 
 
+# One paragraph whose subject is words that page furniture also uses: it is news, not a sign-up box.
+SCAM = ("Police in Riverside warned on Tuesday that fake parcel texts telling people to click here to rebook a "
+        "delivery have cost residents more than £40,000 this month. Officers said the messages copy the couriers' "
+        "newsletter design and that nobody should sign up for redelivery through a link in a text.")
+
+
+@pytest.mark.parametrize("name", ["day.jsonl", "day.json", "scam.txt"])
+def test_single_paragraph_about_click_here_is_read(tmp_path: Path, name: str) -> None:
+    record = {"title": "Police warn of 'click here' parcel texts", "text": SCAM, "date": "2025-03-04"}
+    data = SCAM if name.endswith(".txt") else json.dumps(record if name.endswith("l") else [record])
+    articles, issues = read_records(_write(tmp_path / name, data + "\n"), tmp_path)
+    assert not issues
+    assert [a.text for a in articles] == [SCAM]
+
+
 def test_read_file_raises_when_no_record_is_usable(tmp_path: Path) -> None:
     _write(tmp_path / "bad.jsonl", '{"title": "no text"}\n')
     with pytest.raises(InputError) as caught:
