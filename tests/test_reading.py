@@ -107,3 +107,12 @@ def test_the_banner_shows_in_markdown_html_and_json(mixed: tuple[summarise.types
     flags = sorted((c["language"], c["english"], c["notice"] is not None) for c in data["clusters"])
     assert flags == [("en", True, False), ("pt", False, True), ("ru", False, True)]
     assert len(data["notices"]) == 2
+
+
+def test_no_translate_is_a_choice_that_exits_0_and_still_says_so(mixed: tuple[summarise.types.Result, Path],
+                                                                  tmp_path: Path) -> None:
+    _, folder = mixed
+    result = summarise.brief([folder], Settings(out=tmp_path, date="2025-01-01", translate=False))
+    assert result.exit_code == 0 and not result.notices
+    foreign = [b for b in result.briefings if not b.english]
+    assert len(foreign) == 2 and all(b.notice and "translation is off" in b.notice for b in foreign)
