@@ -72,6 +72,13 @@ def test_portuguese_defaults_to_the_embedded_model_and_russian_to_marian() -> No
     assert translation.backend_name("Helsinki-NLP/opus-mt-ru-en", settings) in ("ctranslate2", "transformers")
 
 
+def test_russian_offline_keeps_its_marian_model_and_message() -> None:
+    settings = load_settings(env={})
+    with pytest.raises(ModelUnavailableError) as caught:
+        translation.load_translator(settings.model_for("ru"), settings)
+    assert "hf download Helsinki-NLP/opus-mt-ru-en" in str(caught.value) and "HF_HUB_OFFLINE" in caught.value.reason
+
+
 def test_portuguese_can_be_switched_to_opus_mt() -> None:
     settings = load_settings(env={"SUMMARISE_MODELS": "pt=Helsinki-NLP/opus-mt-ROMANCE-en"})
     assert settings.model_for("pt") == "Helsinki-NLP/opus-mt-ROMANCE-en"
