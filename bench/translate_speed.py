@@ -95,7 +95,7 @@ def translated(out: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100)
-    parser.add_argument("--sentences", type=int, default=480)
+    parser.add_argument("--sentences", type=int, default=160)
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and leave it there")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="summarise-translate-speed-"))
