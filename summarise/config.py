@@ -45,6 +45,7 @@ class Settings:
     cache: bool = True  # keep translations, embeddings and languages in the store, for re-runs
     device: str = "cpu"
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
+    cluster_exact_max: int = 5000  # more articles than this cluster approximately, in memory linear in n (bench/scale.py)
     summariser: str = "extractive"  # or "abstractive"
     summary_model: str = "sshleifer/distilbart-cnn-12-6"  # abstractive: hub id or local directory
     short_words: int = 60
