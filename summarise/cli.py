@@ -35,6 +35,8 @@ FEEDS = typer.Option(None, "--feeds", help="File of feed URLs (one a line, # com
                                            "day's entries into <out>/<date>/articles and brief them too.")
 SINCE = typer.Option("24h", "--since", help="With --feeds: entries published within this window "
                                             "(90m, 24h, 2d).")
+ENGINE = typer.Option(None, "--engine", help="Where ingest, detect, translate and embed run: local, or ray (a Ray "
+                                              "cluster at ray_address; the `ray` extra) [default: local].")
 SUMMARISER = typer.Option(None, "--summariser", help="extractive (source sentences) or abstractive (the "
                                                      "summary_model, guarded) [default: extractive].")
 
@@ -104,6 +106,7 @@ def brief(
     threshold: Optional[float] = typer.Option(None, help="Similarity every two articles of a story must "
                                                          "reach, 0..1 (higher = smaller stories) [default: 0.65]."),
     summariser: Optional[str] = SUMMARISER,
+    engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
@@ -113,7 +116,8 @@ def brief(
     from .pipeline import brief as run_brief
 
     settings = load_settings(config, out=out, date=date, translate=translate,
-                             cluster_threshold=threshold, summariser=summariser, quiet=quiet or None)
+                             cluster_threshold=threshold, summariser=summariser, engine=engine,
+                             quiet=quiet or None)
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
     if not sources:
@@ -202,6 +206,7 @@ def digest(
                                                     "the lock."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
     date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
+    engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
@@ -211,7 +216,7 @@ def digest(
     from .digest import run_digest
     from .mail import load_mail_settings
 
-    settings = load_settings(config, out=out, date=date, quiet=quiet or None)
+    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None)
     mail = load_mail_settings(config, to=tuple(to or ()))
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]

@@ -28,7 +28,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -286,8 +286,11 @@ def sparse_complete_linkage(graph: Any, threshold: float) -> list[list[int]]:
     return _ordered(sorted(p) for p in parts.values())
 
 
-def represent(docs: Sequence[Document]) -> np.ndarray:
-    """One unit vector per document: the mean embedding of its original title and paragraphs."""
+def represent(docs: Sequence[Document], encode: Callable[[Sequence[str]], np.ndarray] | None = None) -> np.ndarray:
+    """One unit vector per document: the mean embedding of its original title and paragraphs.
+
+    `encode`: what embeds the pieces the cache does not hold (see `embed.embed`).
+    """
     pieces: list[str] = []
     owners: list[int] = []
     for index, doc in enumerate(docs):
@@ -296,7 +299,7 @@ def represent(docs: Sequence[Document]) -> np.ndarray:
         owners += [index] * len(parts)
     sums = np.zeros((len(docs), DIM), dtype=np.float32)
     if pieces:  # one embed call for the whole batch: the encoder batches, a cache can wrap it
-        np.add.at(sums, np.asarray(owners), embed(pieces))
+        np.add.at(sums, np.asarray(owners), embed(pieces, encode))
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     # An empty article keeps a zero vector: similar to nothing, it stays a story of its own.
     unit: np.ndarray = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)

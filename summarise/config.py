@@ -46,6 +46,8 @@ class Settings:
     device: str = "cpu"
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
     cluster_exact_max: int = 5000  # more articles than this cluster approximately, in memory linear in n (bench/scale.py)
+    engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
+    ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
     summariser: str = "extractive"  # or "abstractive"
     summary_model: str = "sshleifer/distilbart-cnn-12-6"  # abstractive: hub id or local directory
     short_words: int = 60
