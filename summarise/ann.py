@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import SummariseError
 
-LIBRARY = "usearch"
+LIBRARY = "faiss"
 CONNECTIVITY = 16  # HNSW edges per node (M)
 EXPANSION_ADD = 100  # candidate list while building (efConstruction)
 EXPANSION_SEARCH = 64  # candidate list while searching (efSearch); raised to 2k when more neighbours are asked

@@ -13,7 +13,7 @@ without) translation:
 
 Up to `exact_max` articles (Settings.cluster_exact_max) the similarity matrix is dense and the linkage exact.
 Above, memory would grow with n², so the same similarity is computed only for candidate pairs: the nearest
-neighbours by embedding cosine from an approximate-nearest-neighbour index (usearch, HNSW), kept down to the
+neighbours by embedding cosine from an approximate-nearest-neighbour index (faiss, HNSW), kept down to the
 least cosine that shared names could still raise to `threshold`. The same complete-linkage rule then runs on
 that sparse graph, per connected component: a pair that is not a candidate counts as below the threshold, so
 stories still cannot chain. Memory grows with n times the neighbours kept, time with about n log n.
