@@ -75,10 +75,3 @@ def test_ray_engine_briefs_the_day_as_the_local_engine_does(runtime: object, day
     portuguese = {s for title, text in (v["pt"] for v in STORIES.values()) for part in (title, text)
                   for p in paragraphs(part) for s in sentences(p, "pt")}
     assert after == {**before, "translations": before["translations"] + len(portuguese)}
-
-
-def test_unknown_engine_is_a_config_error(tmp_path: Path) -> None:
-    from summarise.errors import ConfigError
-
-    with pytest.raises(ConfigError, match="unknown engine 'spark'; choose one of: local, ray"):
-        brief([tmp_path], Settings(out=tmp_path, engine="spark"))
