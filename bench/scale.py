@@ -8,7 +8,8 @@ Run: python bench/scale.py [--sizes 5000,20000,100000] [--exact-up-to 5000] [--r
    `cluster.group_features` (names and numbers are read from the texts, as for real articles). Printed: wall
    seconds, CPU seconds, peak RSS of that subprocess (inputs and interpreter included), clusters, and B-cubed F1
    against the synthetic stories. The exact path runs only up to --exact-up-to articles: its n x n float64
-   matrices need ~0.06 GB x (n/1000)^2 (about 14 GB at 20,000), more than this shared machine has to spare.
+   matrices need ~0.04 GB x (n/1000)^2 (1.0 GB measured at 5,000; ~16 GB at 20,000), more than this shared
+   machine has to spare.
 2. B-cubed F1 of both paths on the dev mix of bench/cluster.py (NTREX en/pt/ru + 80 Multi-News rows), the
    approximate one forced on (exact_max = 0).
 3. The Ray engine against the local engine on a 500-article day (bench/speed.py's generated day: a third
@@ -101,7 +102,7 @@ def scale(sizes: list[int], exact_up_to: int) -> dict[tuple[int, str], dict]:
             path = write_inputs(n, Path(tmp))
             for name in ("exact", "approximate"):
                 if name == "exact" and n > exact_up_to:
-                    gb = 0.06 * (n / 1000) ** 2
+                    gb = 0.04 * (n / 1000) ** 2  # measured: ~1.0 GB at 5,000
                     print(f"{n:8d}  {name:<11}  not run: ~{gb:.0f} GB of n x n matrices (--exact-up-to {exact_up_to})")
                     continue
                 r = _child(["--one", str(path), name])

@@ -12,11 +12,13 @@ without) translation:
    `threshold` similar, so stories do not chain into topic blobs.
 
 Up to `exact_max` articles (Settings.cluster_exact_max) the similarity matrix is dense and the linkage exact.
-Above, memory would grow with n², so the same similarity is computed only for candidate pairs: the nearest
-neighbours by embedding cosine from an approximate-nearest-neighbour index (faiss, HNSW), kept down to the
-least cosine that shared names could still raise to `threshold`. The same complete-linkage rule then runs on
-that sparse graph, per connected component: a pair that is not a candidate counts as below the threshold, so
-stories still cannot chain. Memory grows with n times the neighbours kept, time with about n log n.
+Above, memory would grow with n², so the same similarity is first computed only for candidate pairs: each
+article's nearest neighbours by embedding cosine, from an approximate-nearest-neighbour index (faiss-cpu, HNSW),
+down to the least cosine that shared names could still raise to `threshold`. Pairs reaching the threshold link
+articles into components, and no story can span two. The same complete-linkage rule then runs inside each
+component: exactly (every pair scored) when it is small, as stories are; on its sparse graph of neighbours when
+it is large, where a pair not found counts as below the threshold. Either way stories cannot chain. Memory grows
+with n times the neighbours kept, time with about n log n (bench/scale.py).
 
 The representation and the linkage were chosen on a benchmark (bench/cluster.py); the index and the size
 where it takes over on another (bench/scale.py).
