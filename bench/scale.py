@@ -1,6 +1,7 @@
 """Scale: clustering time and peak memory up to 100,000 articles, exact against approximate, and the Ray engine's overhead.
 
 Run: python bench/scale.py [--sizes 5000,20000,100000] [--exact-up-to 5000] [--ray-articles 500] [--skip-ray]
+     python bench/scale.py --only-ray [--ray-articles 500]
      python bench/scale.py --ann [--ann-n 100000]      # the nearest-neighbour libraries side by side
 
 1. Clustering at each size on synthetic story vectors (bench/synthetic.py says how they are made): the vectors
@@ -167,7 +168,7 @@ def ray_overhead(articles: int) -> float:
         same = all((work / f"out-{e}" / "2025-06-12" / "briefing.json").read_bytes() ==
                    (work / "out-local" / "2025-06-12" / "briefing.json").read_bytes() for e in ("ray",))
         ratio = seconds["ray"] / seconds["local"]
-        print(f"  ray/local {ratio:.2f} (+{seconds['ray'] - seconds['local']:.1f} s); briefing.json identical: {same}")
+        print(f"  ray/local {ratio:.2f} ({seconds['ray'] - seconds['local']:+.1f} s); briefing.json identical: {same}")
         return ratio
 
 
@@ -219,6 +220,7 @@ def main() -> None:
     parser.add_argument("--exact-up-to", type=int, default=5000)
     parser.add_argument("--ray-articles", type=int, default=500)
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--only-ray", action="store_true", help="only the Ray engine's overhead")
     parser.add_argument("--ann", action="store_true")
     parser.add_argument("--ann-n", type=int, default=100000)
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
@@ -232,6 +234,9 @@ def main() -> None:
         return
     if args.ann:
         compare_ann(args.ann_n)
+        return
+    if args.only_ray:
+        print(f"RESULT ray_overhead={ray_overhead(args.ray_articles):.2f}")
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     results = scale(sizes, args.exact_up_to)
