@@ -134,8 +134,10 @@ def brief(
                            extra_issues=fetched.issues if fetched else ())
     _mark_briefed(fetched, result, settings)
     written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
+    missed = sum(1 for d in result.documents if d.missed)
+    untranslated = f", {missed} not translated for want of a model" if missed else ""
     typer.echo(f"{len(result.briefings)} stories from {len(result.documents)} articles"
-               f" ({len(result.issues)} inputs not briefed): {written}", err=True)
+               f" ({len(result.issues)} inputs not briefed{untranslated}): {written}", err=True)
     raise typer.Exit(result.exit_code)
 
 
