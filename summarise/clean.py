@@ -6,7 +6,12 @@ related stories, comment prompts and legal lines at the bottom. The stages, in o
 0. hard-wrapped prose (fixed-width e-mail or terminal text) is joined back into paragraph lines;
 1. classify each line on its own: blank, page furniture (menus, share and cookie prompts,
    captions, counters), metadata (dates, bylines, `Source:` lines), list markers ("Read next",
-   "Leia também") or text; text lines are sentences, list items or short heading-like lines;
+   "Leia também") or text; text lines are sentences, list items or short heading-like lines.
+   Furniture is judged by form, not topic: legal lines, cookie consent and calls to action
+   addressed to the reader ("Sign up for our newsletter", "© 2025 Outlet", "you agree to") are
+   furniture on any line, once quotations are taken out; words that news also reports on
+   ("copyright", "newsletter", "privacy policy", "click here") only on a line or footer item of
+   a few words, and a line of three or more short items between separators is a menu;
 2. repeated lines and teasers printed twice (title+teaser, then the teaser again) are furniture;
 3. markers: after a "Read next"-style marker everything is other stories until the article
    demonstrably resumes; a "Related"/"See also" marker drops only the short list it introduces;
@@ -170,29 +175,48 @@ _NOISE_START = re.compile("|".join((
     r"\d{1,3}\+$",
 )))
 
-# Furniture that can sit anywhere in a line (searched in the lowercased line).
-_NOISE_ANYWHERE = re.compile("|".join((
-    r"©|\bcopyright\b|all rights reserved|direitos reservados|все права защищены",
-    r"any use of materials|use of (?:the )?materials is|использовании материалов"
-    r"|reprodução (?:total ou parcial )?proibida",
-    r"\b\d+\s*(?:min(?:ute)?s?|мин)\.?\s*(?:read|de leitura)\b|время чтения|tempo de leitura|reading time",
-    r"\bshare (?:it|this|on)\b|share-line|liked the story|gostou d[ae]\w* (?:matéria|artigo|notícia|texto)",
-    r"google (?:discover|news)\b|fique por dentro|\bse inscreva\b|\bnosso canal\b|наш (?:telegram-)?канал"
+# Furniture by its wording, whatever the line's form: legal lines, cookie consent, calls to action
+# addressed to the reader ("Sign up for our newsletter", "Click here to subscribe", "you agree to"),
+# share, comment and app prompts, caption credits. Searched in the lowercased line with its quotations
+# taken out (`_unquoted`): a report that quotes a banner or a scam text is still a report.
+_FURNITURE = re.compile("|".join((
+    r"©(?=.{0,60}(?:19|20)\d\d)|(?:19|20)\d\d\s*©|\bcopyright\s*(?:(?:©|\(c\))\s*)?(?:(?:19|20)\d\d\b|©)"
+    r"|all rights reserved|todos os direitos reservados|все права защищены",
+    r"any use of materials|use of (?:the )?materials is|использовании материалов.{0,40}(?:ссылка|гиперссылка)"
+    r"|reprodução (?:total ou parcial )?proibida|proibida a reprodução|\bwe own the copyright"
+    r"|\b(?:reuse|republish|reproduce) (?:any |this |our )?(?:content|article|material)",
+    r"\b\d+\s*(?:min(?:ute)?s?|мин)\.?\s*(?:read|de leitura)\b",
+    r"share-line|liked the story|gostou d[ae]\w* (?:matéria|artigo|notícia|texto)",
+    r"fique por dentro|\bse inscreva\b|\bnosso canal\b|наш (?:telegram-)?канал"
     r"|our (?:youtube |telegram |whatsapp )?channel|мы в соцсетях|подписывайтесь|подпишитесь",
-    r"\bnewsletter\b|\bsign up\b|\bsubscribe (?:to|for|now)\b|inscreva-se|cadastre-se|рассылк",
-    r"\b(?:we|this (?:site|website)) uses? cookies|\b(?:utiliz|us)amos cookies|файлы cookie"
-    r"|cookie (?:settings|policy|preferences)|accept (?:all )?cookies",
+    # English has no imperative form: a call to action opens its sentence ("Sign up now"), or its clause when
+    # it is a click ("To subscribe, click here"); "told to click here to pay" is a report
+    r"(?:^\W*|[.!?;|•·—–]\s*\(?)(?:please\s+)?(?:sign up|subscribe|click here|tap here|click (?:on )?(?:the|this) link"
+    r"|register (?:now|here|today|for free)|share (?:it|this|on)\b)|,\s*(?:click|tap) here\b",
+    r"^(?:enjoy|discover|explore|try|listen to|watch) (?:more|our|unlimited)\b|^(?:get|read) (?:our|unlimited)\b",
+    r"\b(?:sign up|subscribe|register)\b.{0,20}\b(?:to|for) our\b|\b(?:subscribe|sign up) now\b|\bfree sign ?up\b"
+    r"|\bsign up to (?:receive|get)\b|\bnever miss (?:our|a|another)\b|subscribe to (?:her|his|their|my) \w+"
+    r"|inscreva-se|cadastre-se"
+    r"|\b(?:assine|subscreva) (?:já|agora|a (?:nossa )?newsletter|o nosso)",
+    r"\byou agree\b|\byour inbox\b|\benter (?:your )?e-?mail|\bunsubscribe (?:at any time|anytime)|\bno spam\b"
+    r"|\bby (?:signing up|subscribing|registering|continuing to (?:browse|use))\b|(?:improve|enhance|personali[sz]e)"
+    r" your (?:browsing |user )?experience|uses? cookies to (?:give|offer|provide|improve|enhance) you",
+    r"\bao (?:subscrever|assinar|se (?:cadastrar|inscrever)|continuar a? ?naveg)|\bvocê concorda\b"
+    r"|\baceita (?:os|as) (?:termos|condições)|melhorar (?:a )?sua experiência",
+    r"вы соглашаетесь|продолжая пользоваться сайтом|на вашу почту|\bваш e-?mail",
+    r"\b(?:we|this (?:site|website)) uses? cookies|\b(?:utiliz|us)amos cookies"
+    r"|(?:este|o nosso) site (?:utiliza|usa) cookies|используем (?:файлы )?cookie",
     r"leave (?:a|the first) comment|join the conversation|your opinion on this|comments are closed"
     r"|deixe (?:o )?seu comentário|seja o primeiro a comentar|ainda não tem comentários|оставить комментарий"
     r"|добавления комментария|комментарии закрыты|os comentários são de responsabilidade",
-    r"\bon (?:ios|android)\b|download (?:our|the) app|baixe o (?:nosso )?app|скачайте (?:наше )?приложение",
+    r"download (?:our|the) app|baixe o (?:nosso )?app|скачайте (?:наше )?приложение",
     r"exclusiv\w* (?:para|for|to) (?:assinantes|subscribers)|subscribers? only|only (?:for|to) subscribers|assine já"
-    r"|já é assinante|already a subscriber|acesso ilimitado|unlimited access|только для подписчиков|оформите подписку",
-    r"\bclick here\b|\bclique aqui\b|нажмите здесь"
-    r"|\breceba\b.{0,40}\b(?:notícias|newsletter|e-?mail|whatsapp|telegram)\b",
+    r"|já é assinante|already a subscriber|только для подписчиков|оформите подписку",
+    r"\bclique aqui\b|нажмите здесь|\breceba\b.{0,40}\b(?:notícias|newsletter|e-?mail|whatsapp|telegram)\b",
     r"[—–-] (?:foto|photo|фото|imagem)\s*:|\b(?:photo|foto|фото|imagem|image|chart|gráfico|график)\s*:\s*[^.:]{2,50}$"
-    r"|\((?:photo|foto|фото)\b|\b(?:reuters|ap photo|afp|epa|getty images)\s*/|getty images|shutterstock"
-    r"|purchase licensing rights|\btoggle caption\b|\benlarge this image\b",
+    r"|\((?:photo|foto|фото)\b|\b(?:reuters|ap photo|afp|epa|getty images)\s*/|\bimage (?:copyright|caption)\b"
+    r"|(?:/\s*(?:[^/()]{0,30}\s)?|\bvia |\bcredit:\s*)(?:getty images|shutterstock|alamy|corbis)|getty images\W*$"
+    r"|\bcredit:\s*(?:copyright|©)|purchase licensing rights|\btoggle caption\b|\benlarge this image\b",
     r"contributed to this (?:report|article|story)",
     # notices of archives and embeds that stand in for a page: the Wayback Machine's crawl notes, Twitter's
     # location prompt, mailing-list forms
@@ -201,18 +225,52 @@ _NOISE_ANYWHERE = re.compile("|".join((
     r"|tweet with a location|add location information to your tweets|tweet location history"
     r"|join our mailing list",
     r"opens? (?:in )?(?:a )?new (?:tab|window)|what are you looking for|ctrl\s*\+\s*enter|нашли ошибку",
-    r"\b(?:terms (?:of (?:use|service)|and conditions)|privacy (?:policy|notice)|política de privacidade"
-    r"|политика конфиденциальности|termos de (?:uso|utilização)|ficha técnica|estatuto editorial"
-    r"|свидетельство о регистрации|press standards)\b",
     r"\bis an? (?:senior |chief |staff |freelance |political |business )?(?:reporter|correspondent|journalist|editor"
     r"|writer)\b(?! (?:said|says|told))",
 )))
 
+# Words that page furniture uses but news reports on too (copyright law, a newsletter launch, a privacy
+# ruling, cookie rules, a "click here" scam): furniture only on a line, or an item between separators, of at
+# most `_SHORT_WORDS` words (a footer link, a tag, a sign-up box title), never in a sentence or a headline.
+_TOPIC = re.compile("|".join((
+    r"©|\bcopyright\b|direitos reservados",
+    r"\bnewsletters?\b|\bsign[- ]?up\b|\bsubscri(?:be|ption)\b|\bassin(?:e|ar|atura)\b|\bsubscrev\w*"
+    r"|рассылк|подписк|подписаться",
+    r"\bclick here\b|\bshare (?:it|this|on)\b|google (?:discover|news)\b|\bon (?:ios|android)\b"
+    r"|acesso ilimitado|unlimited access|reading time|время чтения|tempo de leitura|getty images|shutterstock",
+    r"\bcookies?\b|файл\w* cookie",
+    r"\b(?:terms (?:of (?:use|service)|and conditions)|privacy (?:policy|notice)|política de privacidade"
+    r"|политика конфиденциальности|пользовательское соглашение|termos de (?:uso|utilização)|ficha técnica"
+    r"|estatuto editorial|свидетельство о регистрации|press standards|использовании материалов)\b",
+)))
+_SHORT_WORDS = 3
+
+# Quoted passages: what someone said or wrote, which a report quotes ("a banner reading 'We use cookies'").
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|‘[^’]{0,200}’|(?<!\w)'[^'\n]{1,200}'(?!\w)")
+# A footer or menu: three or more short items between separators ("Privacy | Terms | Contact").
+_MENU_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+
+
+def _unquoted(low: str) -> str:
+    return _QUOTED.sub(" ", low)
+
+
+def _is_menu(text: str) -> bool:
+    items = _MENU_SEPARATOR.split(text)
+    return len(items) >= 3 and all(len(_words(item)) <= 6 and not _SENTENCE_END.search(item) for item in items)
+
 
 def _is_noise(text: str) -> bool:
-    """Page furniture by its wording; a long prose paragraph is only checked at its start (speed)."""
+    """Page furniture by its wording (see `_FURNITURE`, `_TOPIC`); a long paragraph is only checked at its start."""
     low = text.lower()  # faster than IGNORECASE over a hundred alternatives
-    return bool(_NOISE_START.match(low) or _NOISE_ANYWHERE.search(low if len(low) <= 600 else low[:200]))
+    if _NOISE_START.match(low):
+        return True
+    bare = _unquoted(low if len(low) <= 600 else low[:200])
+    if _FURNITURE.search(bare):
+        return True
+    # a short line, or a short item of a footer ("Privacy policy | Terms of use")
+    return bool(_TOPIC.search(bare)) and any(len(_words(item)) <= _SHORT_WORDS and _TOPIC.search(item)
+                                             for item in _MENU_SEPARATOR.split(bare))
 
 
 # "Read next"-style markers: what follows is other stories (or comments), not this article.
@@ -290,7 +348,7 @@ def _kind(text: str) -> str:
         return BLOCK
     if _is_source(text) or _is_byline(text) or _is_date_line(text):
         return META
-    if (_is_ui(text) or _is_noise(text) or _LABELLED_LINK.match(text) or _TIME_ONLY.match(text)
+    if (_is_ui(text) or _is_noise(text) or _is_menu(text) or _LABELLED_LINK.match(text) or _TIME_ONLY.match(text)
             or _YEARLESS_DATE.match(text)
             or (_EMAIL.search(text) and len(_words(text)) <= 20)):
         return NOISE

@@ -1,8 +1,9 @@
 """The `summarise` command: parse flags, build Settings, call the library, print. Nothing else.
 
 Exit codes: 0 everything briefed; 1 a bug (traceback); 2 usage, config or model error;
-3 some inputs were skipped or failed; 4 nothing could be briefed; `digest` also:
-5 delivery failed, the message waits in the outbox; 6 another digest run holds the lock.
+3 some inputs were skipped or failed; 4 nothing could be briefed; 7 an output or the store could not be
+written (disk full, permission denied); `digest` also: 5 delivery failed, the message waits in the
+outbox; 6 another digest run holds the lock.
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ def _errors(fn: F) -> F:
         except SummariseError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:  # a full disk or a read-only folder is not a bug: one line, exit 7
+            from .errors import output_error
+
+            converted = output_error(exc)
+            if converted is None:
+                raise
+            typer.echo(f"error: {converted}", err=True)
+            raise typer.Exit(converted.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -114,10 +123,12 @@ def brief(
     <out>/<date>/briefing.md and briefing.json."""
     from .config import load_settings
     from .pipeline import brief as run_brief
+    from .pipeline import require_inputs
 
     settings = load_settings(config, out=out, date=date, translate=translate,
                              cluster_threshold=threshold, summariser=summariser, engine=engine,
                              quiet=quiet or None)
+    require_inputs(inputs or [])
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
     if not sources:
@@ -126,8 +137,11 @@ def brief(
         result = run_brief(sources, settings, progress=progress, warn=_warn,
                            extra_issues=fetched.issues if fetched else ())
     _mark_briefed(fetched, result, settings)
+    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
+    missed = sum(1 for d in result.documents if d.missed)
+    untranslated = f", {missed} not translated for want of a model" if missed else ""
     typer.echo(f"{len(result.briefings)} stories from {len(result.documents)} articles"
-               f" ({len(result.issues)} inputs not briefed): {', '.join(result.outputs)}", err=True)
+               f" ({len(result.issues)} inputs not briefed{untranslated}): {written}", err=True)
     raise typer.Exit(result.exit_code)
 
 
@@ -215,9 +229,11 @@ def digest(
     from .config import load_settings
     from .digest import run_digest
     from .mail import load_mail_settings
+    from .pipeline import require_inputs
 
     settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None)
     mail = load_mail_settings(config, to=tuple(to or ()))
+    require_inputs(inputs or [])
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
     with _progress(settings.quiet) as progress:

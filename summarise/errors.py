@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class SummariseError(Exception):
     """Base class for every error a user can meet."""
@@ -39,3 +41,41 @@ class ModelUnavailableError(SummariseError):
         )
         self.model = model
         self.reason = reason
+
+
+class OutputError(SummariseError):
+    """An output or the store could not be written: the disk is full, or permission is denied."""
+
+    exit_code = 7
+
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_DENIED = {errno.EPERM, errno.EACCES, errno.EROFS}
+
+
+def output_error(exc: BaseException, path: object = None, kept: str = "") -> OutputError | None:
+    """One line for an OSError or SQLite error that means "cannot write here", else None (a bug).
+
+    `kept` says what is still as it was, e.g. "the previous briefing is unchanged"."""
+    import sqlite3
+
+    where = f" {path}" if path is not None else (f" {exc.filename}" if getattr(exc, "filename", None) else "")
+    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno in _FULL or "disk is full" in text:
+        what = (f"cannot write{where}: the disk is full ({_reason(exc)}); free some space or choose "
+                f"another --out (and $SUMMARISE_STORE), then run again")
+    elif isinstance(exc, OSError) and exc.errno in _DENIED or "readonly database" in text:
+        what = (f"cannot write{where}: permission denied ({_reason(exc)}); make it writable for this user "
+                f"or choose another --out (and $SUMMARISE_STORE), then run again")
+    elif isinstance(exc, sqlite3.OperationalError) and "unable to open database" in text \
+            or isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENOTDIR, errno.EISDIR):
+        what = f"cannot write{where} ({_reason(exc)}); check the path and the disk, then run again"
+    else:
+        return None
+    return OutputError(what + (f"; {kept}" if kept else ""))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror.lower()}"
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -6,7 +6,10 @@
 4. Fall back to the feed's summary when the page yields nothing, and say so in the saved file.
 5. Save each article as JSON under <out>/<date>/articles/, named from its GUID, so the folder is stable.
 
-Every request goes through `HttpClient`: http(s) only, connect/read timeouts and a per-attempt
+Every request goes through `HttpClient`: http(s) only, never to a loopback, private, link-local,
+multicast or reserved address (checked on the connected socket's address, so DNS cannot trick it; the
+feed URLs the user listed, and `allow_private_hosts`, are the only exceptions), at most
+`max_feed_entries` entries per feed, connect/read timeouts and a per-attempt
 deadline, a size cap checked while streaming, at most N redirects followed by hand, at most 2
 requests per host at a time, retries with exponential backoff on timeouts and 5xx, and conditional
 requests whose validators (ETag, Last-Modified) and bodies live in the SQLite store.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import http
+import ipaddress
 import json
 import re
 import threading
@@ -110,6 +114,55 @@ class _Timeout(Exception):
     """An attempt timed out; worth retrying."""
 
 
+class PrivateAddressError(Exception):
+    """A connection reached an address that is not public (loopback, private, link-local, ...)."""
+
+    def __init__(self, ip: str, kind: str) -> None:
+        super().__init__(f"{kind} address {ip}")
+        self.ip, self.kind = ip, kind
+
+
+def address_kind(ip: str) -> str | None:
+    """Why `ip` may not be fetched from ("loopback", "private", ...), or None when it is a public address."""
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
+        if getattr(addr, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if addr.is_global else "non-public"  # 100.64.0.0/10 and the like
+
+
+def _checked_pools(pool: Any) -> None:
+    """Make `pool` (a urllib3 PoolManager) refuse every connection whose peer is not a public address.
+
+    The check runs on the connected socket, after DNS, so a name that resolves (or re-resolves) to
+    127.0.0.1 is caught, and a pooled connection was checked when it was made."""
+    import urllib3.connection as uc
+    import urllib3.connectionpool as ucp
+
+    def check(sock: Any) -> Any:
+        kind = address_kind(sock.getpeername()[0])
+        if kind is not None:
+            ip = sock.getpeername()[0]
+            sock.close()
+            raise PrivateAddressError(ip, kind)
+        return sock
+
+    class HTTP(uc.HTTPConnection):
+        def _new_conn(self) -> Any:
+            return check(super()._new_conn())
+
+    class HTTPS(uc.HTTPSConnection):
+        def _new_conn(self) -> Any:
+            return check(super()._new_conn())
+
+    pool.pool_classes_by_scheme = {
+        "http": type("CheckedHTTPPool", (ucp.HTTPConnectionPool,), {"ConnectionCls": HTTP}),
+        "https": type("CheckedHTTPSPool", (ucp.HTTPSConnectionPool,), {"ConnectionCls": HTTPS}),
+    }
+
+
 class HttpCache:
     """Validators and bodies of earlier 200 responses, for conditional requests."""
 
@@ -140,24 +193,34 @@ class HttpCache:
 class HttpClient:
     """GET over http(s) with timeouts, a size cap, bounded redirects, retries and conditional requests."""
 
-    def __init__(self, limits: FetchLimits = FetchLimits(), cache: HttpCache | None = None) -> None:
+    def __init__(self, limits: FetchLimits = FetchLimits(), cache: HttpCache | None = None, *,
+                 allow_private: bool = False) -> None:
         import urllib3  # trafilatura's own dependency; loaded only when something is fetched
 
         self.limits = limits
         self._cache = cache
         self._pool = urllib3.PoolManager(num_pools=64, maxsize=limits.per_host, retries=False)
+        # The feed URLs the user typed may be on their own network; nothing else may, unless allowed.
+        self._typed_pool = self._pool
+        if not allow_private:
+            self._pool = urllib3.PoolManager(num_pools=64, maxsize=limits.per_host, retries=False)
+            _checked_pools(self._pool)
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self.seconds: dict[str, float] = {}
 
-    def get(self, url: str, accept: str = "*/*") -> Response:
-        """The body at `url` after redirects; InputError (naming `url`) with a one-line reason otherwise."""
+    def get(self, url: str, accept: str = "*/*", *, typed: bool = False) -> Response:
+        """The body at `url` after redirects; InputError (naming `url`) with a one-line reason otherwise.
+
+        `typed`: the user listed `url` itself (a feed), so it may be on a private address; where it
+        redirects to may not."""
         current = url
-        for _ in range(self.limits.max_redirects + 1):
+        for hop in range(self.limits.max_redirects + 1):
             if urlsplit(current).scheme.lower() not in ("http", "https"):
                 raise InputError(url, f"only http and https are fetched, refused {_clip(current)}")
             cached = self._cache.get(current) if self._cache else None
-            status, headers, body = self._with_retries(url, current, _request_headers(accept, cached))
+            pool = self._typed_pool if typed and hop == 0 else self._pool
+            status, headers, body = self._with_retries(url, current, _request_headers(accept, cached), pool)
             if status in _REDIRECTS and headers.get("location"):
                 current = urljoin(current, headers["location"].strip())
                 continue
@@ -171,14 +234,15 @@ class HttpClient:
             return response
         raise InputError(url, f"more than {self.limits.max_redirects} redirects")
 
-    def _with_retries(self, url: str, current: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _with_retries(self, url: str, current: str, headers: dict[str, str],
+                      pool: Any) -> tuple[int, dict[str, str], bytes]:
         attempts = self.limits.retries + 1
         problem = ""
         for attempt in range(attempts):
             if attempt:
                 time.sleep(self.limits.backoff * 2 ** (attempt - 1))
             try:
-                status, got, body = self._once(url, current, headers)
+                status, got, body = self._once(url, current, headers, pool)
             except _Timeout as exc:
                 problem = str(exc)
                 continue
@@ -187,14 +251,19 @@ class HttpClient:
             problem = f"HTTP {status} {_phrase(status)}"
         raise InputError(url, f"{problem} ({attempts} attempts)" if attempts > 1 else problem)
 
-    def _once(self, url: str, current: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _once(self, url: str, current: str, headers: dict[str, str],
+              pool: Any) -> tuple[int, dict[str, str], bytes]:
         import urllib3.exceptions as ue
 
         host = urlsplit(current).netloc.lower()
         with self._slot(host):
             start = time.monotonic()
             try:
-                return self._request(url, current, headers, start)
+                return self._request(url, current, headers, start, pool)
+            except PrivateAddressError as exc:
+                via = f"it redirects to {_clip(current)}, which" if current != url else "it"
+                raise InputError(url, f"refused: {via} resolves to the {exc}; only public addresses are "
+                                      f"fetched (set allow_private_hosts = true to allow your own network)") from None
             except ue.NewConnectionError as exc:  # before its base class ConnectTimeoutError
                 raise InputError(url, f"cannot connect to {host} ({_last_words(exc)})") from None
             except ue.ConnectTimeoutError:
@@ -207,13 +276,13 @@ class HttpClient:
                 with self._lock:
                     self.seconds[host] = self.seconds.get(host, 0.0) + time.monotonic() - start
 
-    def _request(self, url: str, current: str, headers: dict[str, str],
-                 start: float) -> tuple[int, dict[str, str], bytes]:
+    def _request(self, url: str, current: str, headers: dict[str, str], start: float,
+                 pool: Any) -> tuple[int, dict[str, str], bytes]:
         import urllib3
 
         limits = self.limits
         timeout = urllib3.Timeout(connect=limits.connect_timeout, read=limits.read_timeout)
-        resp = self._pool.request("GET", current, headers=headers, redirect=False, preload_content=False,
+        resp = pool.request("GET", current, headers=headers, redirect=False, preload_content=False,
                                   timeout=timeout)
         try:
             declared = resp.headers.get("content-length", "")
@@ -357,12 +426,15 @@ def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: s
     """Fetch the feeds listed in `feeds_file` and save the window's new articles under <out>/<date>/articles."""
     now = now or datetime.now(timezone.utc)
     store_path = store.default_path(settings.out)
-    client = HttpClient(limits, HttpCache(store_path))
+    client = HttpClient(limits, HttpCache(store_path), allow_private=settings.allow_private_hosts)
     report = FetchReport(settings.out / date / "articles", [], [], client.seconds)
     report.articles_dir.mkdir(parents=True, exist_ok=True)  # the day's folder exists even when nothing is new
+
+    def window(feed: Feed) -> tuple[list[FeedEntry], str | None]:
+        return _capped(feed, in_window(feed.entries, since, now), settings.max_feed_entries)
+
     with ThreadPoolExecutor(limits.workers) as pool:
-        entries = _dedupe(in_window(_read_feeds(pool, client, read_feed_list(feeds_file), report, warn),
-                                    since, now))
+        entries = _dedupe(_read_feeds(pool, client, read_feed_list(feeds_file), report, warn, window))
         seen = _briefed_before(store_path, (k for e in entries for k in (e.guid, e.link)), date)
         report.already_briefed.extend(e.key for e in entries if {e.guid, e.link} & seen)
         fresh = [e for e in entries if not {e.guid, e.link} & seen]
@@ -372,11 +444,26 @@ def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: s
     return report
 
 
+def _capped(feed: Feed, entries: list[FeedEntry], cap: int) -> tuple[list[FeedEntry], str | None]:
+    """The newest `cap` entries (undated ones last, feed order breaking ties), and a note of what was left."""
+    if len(entries) <= cap:
+        return entries, None
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].published is None,
+                                                      -(entries[i].published or NOW_MIN).timestamp(), i))
+    kept = [entries[i] for i in sorted(order[:cap])]
+    return kept, (f"feed {feed.url}: took the {cap} newest of its {len(entries)} entries in the window and left "
+                  f"out {len(entries) - cap}; raise max_feed_entries to take more")
+
+
+NOW_MIN = datetime.min.replace(tzinfo=timezone.utc)
+
+
 def _read_feeds(pool: ThreadPoolExecutor, client: HttpClient, urls: list[str], report: FetchReport,
-                warn: Callable[[str], None]) -> list[FeedEntry]:
+                warn: Callable[[str], None],
+                window: Callable[[Feed], tuple[list[FeedEntry], str | None]]) -> list[FeedEntry]:
     def read(url: str) -> Feed | InputIssue:
         try:
-            response = client.get(url, accept=FEED_ACCEPT)
+            response = client.get(url, accept=FEED_ACCEPT, typed=True)
             return parse_feed(url, response.body, response.headers)
         except InputError as exc:
             return InputIssue(url, "failed", exc.reason)
@@ -388,7 +475,10 @@ def _read_feeds(pool: ThreadPoolExecutor, client: HttpClient, urls: list[str], r
             continue
         if feed.warning:
             _note(report, f"feed {feed.url}: {feed.warning}", warn)
-        entries.extend(feed.entries)
+        taken, left_out = window(feed)
+        if left_out:
+            _note(report, left_out, warn)
+        entries.extend(taken)
     return entries
 
 

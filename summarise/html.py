@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .files import write_atomic
-from .render import LANGUAGE_NAMES
+from .render import DATE_LABEL, LANGUAGE_NAMES, language_note, when
 from .types import Briefing, Citation, Result
 
 # Characters XML 1.0 forbids even when escaped; PDFs and scraped pages do carry them.
@@ -49,8 +49,7 @@ def safe_url(url: str | None) -> str | None:
 
 def source_note(c: Citation) -> str:
     """'Russian, translated', 'Portuguese, not translated' or 'English'."""
-    lang = LANGUAGE_NAMES.get(c.language, c.language)
-    return lang + (", translated" if c.translated else ", not translated" if c.language != "en" else "")
+    return language_note(c)
 
 
 def render_html(result: Result) -> str:
@@ -61,6 +60,8 @@ def render_html(result: Result) -> str:
             f"Briefing for {_esc(result.date)}</h1>",
             f'<p style="{MUTED}margin:0 0 8px;">{plural(len(ordered), "story", "stories")} from '
             f'{plural(n_articles, "article", "articles")}, most-covered first.</p>']
+    body += [f'<p style="{INK}font-size:14px;background:#fef3c7;padding:8px;margin:0 0 8px;">'
+             f"<strong>Note:</strong> {_esc(one_line(n))}</p>" for n in result.notices]
     body += [_story(k, b) for k, b in enumerate(ordered, 1)]
     if result.issues:
         body.append(_issues(result))
@@ -102,17 +103,34 @@ def _story(k: int, b: Briefing) -> str:
     covered = plural(len(b.article_ids), "article", "articles") + (
         f" · {_esc(', '.join(outlets))}" if outlets else "")
     long_parts = [p for p in _BLANK.split(b.long) if p.strip()]
+    lang = "" if b.english else f' lang="{_esc(b.language)}"'
+    original = "" if b.english else (f' <span lang="en" style="{MUTED}">'
+                                     f"({_esc(LANGUAGE_NAMES.get(b.language, b.language))}, not translated)</span>")
+    banner = ([f'<p lang="en" style="{INK}font-size:14px;background:#fef3c7;padding:8px;margin:0 0 12px;">'
+               f"<strong>Not in English.</strong> {_esc(one_line(b.notice))}</p>"] if b.notice else [])
+    also = [c for c in b.citations if not c.cited]
     return "\n".join([
         '<div style="border-top:1px solid #e5e7eb;margin-top:20px;padding-top:16px;">',
         f'<h2 style="{INK}font-size:20px;line-height:1.3;margin:0 0 4px;">'
-        f"{k}. {_esc(one_line(b.title))}</h2>",
+        f"{k}. <span{lang}>{_esc(one_line(b.title))}</span>{original}</h2>",
         f'<p style="{MUTED}margin:0 0 12px;">{covered}</p>',
-        f'<p style="{INK}font-size:16px;font-weight:bold;margin:0 0 12px;">{_cited(b.short, by_n)}</p>',
-        *(f'<p style="{INK}font-size:16px;margin:0 0 12px;">{_cited(p, by_n)}</p>' for p in long_parts),
+        *banner,
+        f'<p{lang} style="{INK}font-size:16px;font-weight:bold;margin:0 0 12px;">{_cited(b.short, by_n)}</p>',
+        *(f'<p{lang} style="{INK}font-size:16px;margin:0 0 12px;">{_labelled(p, by_n)}</p>' for p in long_parts),
         f'<p style="{INK}font-size:14px;font-weight:bold;margin:0 0 4px;">Sources</p>',
-        *(_source(c) for c in b.citations),
+        *(_source(c) for c in b.citations if c.cited),
+        *([f'<p style="{INK}font-size:14px;font-weight:bold;margin:8px 0 4px;">Also reported by</p>'] if also else []),
+        *(_source(c) for c in also),
         "</div>",
     ])
+
+
+def _labelled(paragraph: str, by_n: dict[int, Citation]) -> str:
+    """A long-briefing paragraph, its timeline date (when it has one) in bold."""
+    found = DATE_LABEL.match(paragraph)
+    if found is None:
+        return _cited(paragraph, by_n)
+    return f"<strong>{_esc(found.group(1))}:</strong> {_cited(paragraph[found.end():], by_n)}"
 
 
 def _source(c: Citation) -> str:
@@ -120,8 +138,10 @@ def _source(c: Citation) -> str:
     title = _esc(one_line(c.title) or "(untitled)")
     linked = f'<a href="{escape(url, quote=True)}" style="{LINK}">{title}</a>' if url else title
     outlet = f" — {_esc(one_line(c.source))}" if c.source else ""
-    return (f'<p style="{INK}font-size:14px;margin:0 0 4px;">[{c.n}] {linked}{outlet} '
-            f'<span style="{MUTED}">({_esc(source_note(c))})</span></p>')
+    number = f"[{c.n}] " if c.cited else ""
+    lang = "" if c.translated or c.language in ("en", "und") else f' lang="{_esc(c.language)}"'
+    return (f'<p style="{INK}font-size:14px;margin:0 0 4px;">{number}<span{lang}>{linked}</span>{outlet}, '
+            f'{_esc(when(c.published))} <span style="{MUTED}">({_esc(source_note(c))})</span></p>')
 
 
 def _cited(text: str, by_n: dict[int, Citation]) -> str:

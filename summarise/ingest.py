@@ -31,7 +31,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -243,8 +243,20 @@ def _same(a: str, b: str) -> bool:
     return a in b or b in a  # "Headline | Site" against "Headline"
 
 
+def url_date(url: str | None) -> str | None:
+    """The publication day a news URL carries (/2025/01/07/, /2025-01-07-slug), by htmldate's URL rules."""
+    if not url:
+        return None
+    from htmldate.extractors import extract_url_date  # installed with trafilatura
+    from htmldate.utils import Extractor
+
+    latest = datetime.now() + timedelta(days=2)  # a URL dated in the future is not a publication date
+    return extract_url_date(url, Extractor(False, latest, datetime(1995, 1, 1), True, "%Y-%m-%d"))
+
+
 def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | None]) -> Article:
-    """An Article from cleaned text; metadata given by the file wins over what clean() found."""
+    """An Article from cleaned text; metadata given by the file wins over what clean() found; the URL's date is
+    the last resort."""
     text, title = cleaned.text, meta.get("title") or cleaned.title
     if meta.get("title") and cleaned.title and not _same(meta["title"] or "", cleaned.title):
         text = f"{cleaned.title}\n\n{text}".strip()  # clean() took a body line for the headline
@@ -253,7 +265,8 @@ def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | No
     title = title or _title_from(text)
     return Article(id=article_id(title, text), path=rel, title=title, text=text,
                    url=meta.get("url") or cleaned.url, source=meta.get("source") or cleaned.source,
-                   published=meta.get("published") or cleaned.published, encoding=encoding,
+                   published=meta.get("published") or cleaned.published or url_date(meta.get("url") or cleaned.url),
+                   encoding=encoding,
                    removed_lines=cleaned.removed)
 
 
@@ -354,6 +367,7 @@ def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
 
 # --- JSON ---------------------------------------------------------------------------------
 
+_TOO_DEEP = "JSON nested too deeply to read (an article is a flat object)"
 _KEYS = {
     "title": ("title", "headline"),
     "text": ("text", "content", "body", "article", "maintext", "full_text", "description"),
@@ -418,6 +432,8 @@ def _read_json(text: str, rel: str, encoding: str) -> tuple[list[Article], list[
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(rel, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", "failed") from None
+    except RecursionError:  # "[" * 100_000: the parser gives up, and so does this file (only this one)
+        raise InputError(rel, _TOO_DEEP, "failed") from None
     if isinstance(data, dict):
         listed = next((data[k] for k in ("articles", "items") if isinstance(data.get(k), list)), None)
         data = listed if listed is not None else [data]
@@ -427,15 +443,26 @@ def _read_json(text: str, rel: str, encoding: str) -> tuple[list[Article], list[
 
 
 def _read_jsonl(text: str, rel: str, encoding: str) -> tuple[list[Article], list[InputIssue]]:
+    """One object per line; a bad line is reported by its number and the good lines around it are kept."""
     items: list[tuple[int, Any]] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    bad: list[InputIssue] = []
+    for n, line in enumerate(text.split("\n"), 1):  # only \n ends a record: U+2028 may sit inside a string
         if not line.strip():
             continue
         try:
             items.append((n, json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise InputError(rel, f"invalid JSON on line {n}, column {exc.colno}: {exc.msg}", "failed") from None
-    return _records(items, rel, encoding)
+            bad.append(InputIssue(f"{rel}#{n}", "failed", f"invalid JSON on line {n}, column {exc.colno}: {exc.msg}"))
+        except RecursionError:
+            bad.append(InputIssue(f"{rel}#{n}", "failed", f"line {n}: {_TOO_DEEP}"))
+    if bad and not items:
+        return [], bad
+    articles, issues = _records(items, rel, encoding)
+    return articles, sorted(bad + issues, key=lambda i: _line_number(i.path))
+
+
+def _line_number(path: str) -> int:
+    return int(path.rpartition("#")[2]) if path.rpartition("#")[2].isdigit() else 0
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -459,6 +486,8 @@ def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[l
     rel = _relative(Path(path), Path(root))
     kind = _FORMATS.get(Path(path).suffix.lower())
     try:
+        if not os.path.lexists(path):
+            raise InputError(rel, "no such file or folder", "failed")
         if kind is None:
             suffix = Path(path).suffix.lower() or "no suffix"
             raise InputError(rel, f"not an article file ({suffix})", "skipped")

@@ -13,9 +13,11 @@ Settings, highest first: flags > environment > the `[mail]` table of the config 
     outbox = "outputs/outbox"   SUMMARISE_MAIL_OUTBOX    default: <out>/outbox
     timeout = 30                SUMMARISE_SMTP_TIMEOUT   seconds per SMTP operation
     ca_file = "ca.pem"          SUMMARISE_SMTP_CA_FILE   extra CA to trust (a private or self-signed server)
+    allow_plaintext_login = false   SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN   log in with security = "none"
 
 `password_file` and `ca_file` in the config are relative to the config file's folder.
-The password never appears in a repr, a log line or an error message.
+The password never appears in a repr, a log line or an error message, and never goes over plain TCP
+unless `allow_plaintext_login` says so.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .config import find_config, read_toml
+from .config import find_config, read_toml, unknown_keys
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
 from .html import one_line, plural, render_html, safe_url, source_note, stories
+from .render import LANGUAGE_NAMES, when
 from .types import Result
 
 SECURITY = ("starttls", "ssl", "none")
@@ -56,6 +59,7 @@ _SOURCES = {
     "outbox": ("SUMMARISE_MAIL_OUTBOX", "outbox"),
     "timeout": ("SUMMARISE_SMTP_TIMEOUT", "timeout"),
     "ca_file": ("SUMMARISE_SMTP_CA_FILE", "ca_file"),
+    "allow_plaintext_login": ("SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN", "allow_plaintext_login"),
 }
 PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
 _TOML_KEYS = sorted([key for _, key in _SOURCES.values()] + ["password_file"])
@@ -75,6 +79,7 @@ class MailSettings:
     outbox: Path | None = None  # None: <out>/outbox
     timeout: float = 30.0
     ca_file: Path | None = None
+    allow_plaintext_login: bool = False  # with security = "none", send the password unencrypted anyway
 
     @property
     def smtp_port(self) -> int:
@@ -121,10 +126,7 @@ def _mail_table(path: Path | None) -> dict[str, Any]:
     if "password" in table:
         raise ConfigError(f"config file {path}: remove `password` from [mail]; set {PASSWORD_ENV} "
                           f"or name a file holding it with password_file")
-    unknown = sorted(set(table) - set(_TOML_KEYS))
-    if unknown:
-        raise ConfigError(f"config file {path}: unknown key(s) in [mail]: {', '.join(unknown)}; "
-                          f"known: {', '.join(_TOML_KEYS)}")
+    unknown_keys(table, _TOML_KEYS, f"config file {path}, [mail]")
     return table
 
 
@@ -154,6 +156,10 @@ def _coerce(name: str, value: Any, where: str, base: Path | None = None) -> Any:
         if str(value).lower() not in SECURITY:
             raise ConfigError(f"{where}: {value!r} is not one of {', '.join(SECURITY)}")
         return str(value).lower()
+    if name == "allow_plaintext_login":
+        if isinstance(value, bool) or str(value).lower() in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        raise ConfigError(f"{where}: {value!r} is not true or false")
     if name in ("port", "timeout"):
         return _number(name, value, where)
     if name in ("outbox", "ca_file"):
@@ -200,6 +206,16 @@ def require(mail: MailSettings, *, sending: bool) -> None:
         missing.append("SMTP user (SUMMARISE_SMTP_USER or `user` in [mail])")
     if missing:
         raise ConfigError(f"mail settings missing: {'; '.join(missing)}. Set them, then run again")
+    if sending:
+        refuse_plaintext_login(mail)
+
+
+def refuse_plaintext_login(mail: MailSettings) -> None:
+    """Refuse to send a password over plain TCP (security = "none") unless the user opted in."""
+    if mail.security == "none" and mail.user and not mail.allow_plaintext_login:
+        raise ConfigError(f"security = \"none\" would send the SMTP password of {one_line(mail.user)} "
+                          f"unencrypted; use security = \"starttls\" or \"ssl\", or, on a network you trust, "
+                          f"set allow_plaintext_login = true in [mail] (SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN=1)")
 
 
 # --- the message ---------------------------------------------------------------------------------
@@ -218,17 +234,23 @@ def render_text(result: Result) -> str:
     ordered = stories(result)
     lines = [f"Briefing for {one_line(result.date)}: {plural(len(ordered), 'story', 'stories')}, "
              "most-covered first.", ""]
+    lines += [_wrap(f"Note: {notice}") + "\n" for notice in result.notices]
     for k, b in enumerate(ordered, 1):
-        heading = f"{k}. {one_line(b.title)}"
+        original = "" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"
+        heading = f"{k}. {one_line(b.title)}{original}"
         lines += [heading, "=" * min(72, len(heading)), plural(len(b.article_ids), "article", "articles"), ""]
+        lines += [_wrap(f"NOT IN ENGLISH. {b.notice}"), ""] if b.notice else []
         lines += [_wrap(b.short), ""]
         lines += [_wrap(p) + "\n" for p in b.long.split("\n\n") if p.strip()]
-        lines.append("Sources:")
-        for c in b.citations:
-            outlet = f" — {one_line(c.source)}" if c.source else ""
-            url = safe_url(c.url)
-            lines.append(f"  [{c.n}] {one_line(c.title)}{outlet} ({source_note(c)})")
-            lines += [f"      {url}"] if url else []
+        for label, cited in (("Sources:", True), ("Also reported by:", False)):
+            listed = [c for c in b.citations if c.cited == cited]
+            lines += [label] if listed else []
+            for c in listed:
+                outlet = f" — {one_line(c.source)}" if c.source else ""
+                url = safe_url(c.url)
+                number = f"[{c.n}] " if cited else "- "
+                lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({source_note(c)})")
+                lines += [f"      {url}"] if url else []
         lines.append("")
     if result.issues:
         lines += [f"{plural(len(result.issues), 'input', 'inputs')} not briefed:"]
@@ -267,7 +289,7 @@ def queue_name(date: str) -> str:
 
 def queue(outbox: Path, msg: EmailMessage, name: str) -> Path:
     """Save `msg` in the outbox as `name`: a temp file, then a rename, so a reader never sees half."""
-    return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP))
+    return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP), private=True)  # mail stays private
 
 
 def waiting(outbox: Path) -> list[Path]:
@@ -313,6 +335,7 @@ def deliver(mail: MailSettings, files: Sequence[Path],
 def smtp_session(mail: MailSettings) -> Iterator[smtplib.SMTP]:
     """A connected (TLS as configured) and logged-in SMTP session; failures raise DeliveryError."""
     where = f"{mail.host}:{mail.smtp_port}"
+    refuse_plaintext_login(mail)
     context = ssl.create_default_context(cafile=str(mail.ca_file) if mail.ca_file else None)
     smtp: smtplib.SMTP | None = None
     try:

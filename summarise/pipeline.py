@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import Settings, load_settings
-from .types import InputIssue, Result
+from .config import Settings, check, load_settings
+from .errors import ConfigError
+from .files import day_lock
+from .types import Briefing, Document, InputIssue, Result
 
 log = logging.getLogger("summarise")
 
@@ -19,10 +22,17 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
           progress: Progress | None = None, warn: Callable[[str], None] | None = None,
           extra_issues: Sequence[InputIssue] = ()) -> Result:
     """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
+    settings = check(settings or load_settings())  # every setting, before any work
+    require_inputs(inputs)
+    date = settings.date or dt.date.today().isoformat()
+    with day_lock(Path(settings.out) / date, _warner([], warn)):  # a second run on the same day waits, and says so
+        return _brief(inputs, settings, date, progress=progress, warn=warn, extra_issues=extra_issues)
+
+
+def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
+           warn: Callable[[str], None] | None, extra_issues: Sequence[InputIssue]) -> Result:
     from . import briefing, cache, cluster, engines, render
 
-    settings = settings or load_settings()
-    date = settings.date or dt.date.today().isoformat()
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or (lambda stage, done, total: None)
@@ -53,10 +63,38 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
                 briefings.append(brief_one([docs[i] for i in members]))
                 step("brief", k + 1, len(groups))
 
-    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(extra_issues),
+    docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
+    for issue in empty:
+        note(f"{issue.path}: {issue.reason} ({issue.status})")
+    folder = Path(settings.out) / date
+    keep = not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json"))
+    if keep:  # a run that briefed nothing never replaces a day's briefing
+        note(f"nothing could be briefed; kept the earlier briefing in {folder}")
+    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))
-    written = render.write(result, Path(settings.out) / date)
+    written = () if keep else render.write(result, folder)
     return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
+
+
+def require_inputs(inputs: Sequence[Path | str]) -> None:
+    """ConfigError naming every input that does not exist: a mistyped path is a usage error, before
+    anything is read or written (rather than a day's briefing of nothing)."""
+    missing = [str(p) for p in inputs if not os.path.lexists(p)]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+
+
+EMPTY_REASON = ("no sentence of it fit a briefing (text without sentence marks such as . ! ?, or only "
+                "run-on sentences); add sentence punctuation to brief it")
+
+
+def _drop_empty(docs: Sequence[Document], briefings: Sequence[Briefing]
+                ) -> tuple[list[Document], list[Briefing], list[InputIssue]]:
+    """Stories whose briefing came out empty are not briefed: their articles become failed inputs."""
+    empty = [b for b in briefings if not (b.short.strip() and b.long.strip())]
+    dropped = {a for b in empty for a in b.article_ids}
+    issues = [InputIssue(d.article.path, "failed", EMPTY_REASON) for d in docs if d.article.id in dropped]
+    return ([d for d in docs if d.article.id not in dropped], [b for b in briefings if b not in empty], issues)
 
 
 def _warner(sink: list[str], warn: Callable[[str], None] | None) -> Callable[[str], None]:

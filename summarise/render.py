@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .files import write_atomic
-from .types import Briefing, Result
+from .files import write_together
+from .markup import md_cited, md_code, md_link, md_text, one_line
+from .types import Briefing, Citation, Result
 
+DATE_LABEL = re.compile(r"(?m)^(\d{1,2} [A-Z][a-z]{2} \d{4}|Undated): ")  # a timeline paragraph's date
 LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "Spanish", "fr": "French",
                   "it": "Italian", "de": "German", "uk": "Ukrainian", "bg": "Bulgarian", "und": "undetermined"}
+
+
+def when(published: str | None) -> str:
+    """A source's date as a reader wants it ("7 Jan 2025"), or "undated"."""
+    from .briefing import publication_day, short_date
+
+    day = publication_day(published)
+    return short_date(day) if day else "undated"
+
+
+def language_note(c: Citation) -> str:
+    """'Russian, translated', 'Portuguese, not translated' or 'English'."""
+    lang = LANGUAGE_NAMES.get(c.language, c.language)
+    return lang + (", translated" if c.translated else ", not translated" if c.language != "en" else "")
 
 
 def to_json(result: Result) -> dict[str, Any]:
@@ -30,6 +47,7 @@ def to_json(result: Result) -> dict[str, Any]:
         "date": result.date,
         "articles": articles,
         "clusters": [cluster_json(b) for b in result.briefings],
+        "notices": list(result.notices),
         "warnings": list(result.warnings),
     }
 
@@ -38,10 +56,11 @@ def cluster_json(b: Briefing) -> dict[str, Any]:
     """One story as it appears in the JSON's `clusters` list."""
     return {
         "id": b.id, "title": b.title, "short": b.short, "long": b.long,
+        "english": b.english, "language": b.language, "notice": b.notice,
         "articles": list(b.article_ids),
         "citations": [{"n": c.n, "article": c.article_id, "title": c.title, "source": c.source,
-                       "url": c.url, "language": c.language, "translated": c.translated,
-                       "copies": list(c.copies)}
+                       "url": c.url, "published": c.published, "language": c.language, "translated": c.translated,
+                       "cited": c.cited, "copies": list(c.copies)}
                       for c in b.citations],
         "untranslated": list(b.untranslated),
         "guard_replacements": b.replacements,
@@ -49,38 +68,47 @@ def cluster_json(b: Briefing) -> dict[str, Any]:
 
 
 def to_markdown(result: Result) -> str:
-    """A briefing a person reads: stories most-covered first, sources listed under each."""
-    reasons = {d.article.id: d.untranslated_reason for d in result.documents}
+    """A briefing a person reads: what could not be translated, then stories most-covered first."""
     lines = [f"# Briefing for {result.date}", "",
              f"{len(result.briefings)} stories from {len(result.documents)} articles.", ""]
+    lines += [f"> **Note:** {one_line(notice)}\n" for notice in result.notices]
     for k, b in enumerate(result.briefings, 1):
-        lines += [story_markdown(b, f"## {k}. {b.title}", reasons), ""]
+        lines += [story_markdown(b, f"## {k}. {md_text(one_line(b.title))}"), ""]
     if result.issues:
         lines += ["## Inputs not briefed", ""]
-        lines += [f"- `{i.path}`: {i.status}, {i.reason}" for i in result.issues]
+        lines += [f"- {md_code(i.path)}: {md_text(one_line(i.status))}, {md_text(one_line(i.reason))}"
+                  for i in result.issues]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def story_markdown(b: Briefing, heading: str, reasons: Mapping[str, str | None] | None = None) -> str:
-    """One story: heading, short and long briefing, numbered sources, and what could not be translated."""
-    lines = [heading, "", f"**In short:** {b.short}", "", b.long, "", "Sources:"]
-    for c in b.citations:
-        title = f"[{c.title}]({c.url})" if c.url else c.title
-        outlet = f", {c.source}" if c.source else ""
-        lang = LANGUAGE_NAMES.get(c.language, c.language)
-        note = "translated" if c.translated else ("not translated" if c.language != "en" else "")
-        lines.append(f"{c.n}. {title}{outlet} ({lang}{', ' + note if note else ''})")
-    for c in b.citations:
-        if c.article_id in b.untranslated:
-            why = (reasons or {}).get(c.article_id) or "no translation model"
-            lines.append(f"\n_Not translated: [{c.n}] {c.title}: {why}_")
+def story_markdown(b: Briefing, heading: str) -> str:
+    """One story: heading, banner when not in English, short and long briefing, dated sources.
+
+    `heading` is used as given (escape a title in it with markup.md_text); everything else is escaped here."""
+    lines = [heading + ("" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"), ""]
+    if b.notice:
+        lines += [f"> **Not in English.** {one_line(b.notice)}", ""]
+    lines += [f"**In short:** {md_cited(b.short)}", "", DATE_LABEL.sub(r"**\1:** ", md_cited(b.long)), "",
+              "Sources:"]
+    lines += [f"{c.n}. {_source_line(c)}" for c in b.citations if c.cited]
+    also = [c for c in b.citations if not c.cited]
+    if also:
+        lines += ["", "Also reported by:"]
+        lines += [f"- {_source_line(c)}" for c in also]
     return "\n".join(lines)
 
 
+def _source_line(c: Citation) -> str:
+    """'[Title](url), outlet, 7 Jan 2025 (Portuguese, translated)'."""
+    outlet = f", {md_text(one_line(c.source))}" if c.source else ""
+    return f"{md_link(c.title, c.url)}{outlet}, {when(c.published)} ({md_text(language_note(c))})"
+
+
 def write(result: Result, folder: Path) -> tuple[Path, Path]:
-    """Write briefing.md and briefing.json into `folder`, each atomically."""
-    md = write_atomic(Path(folder) / "briefing.md", to_markdown(result))
-    js = write_atomic(Path(folder) / "briefing.json",
-                      json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n")
+    """Write briefing.md and briefing.json into `folder` together: a reader finds both new or both old."""
+    md, js = write_together(Path(folder), {
+        "briefing.md": to_markdown(result),
+        "briefing.json": json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n",
+    }, kept="the previous briefing is unchanged")
     return md, js

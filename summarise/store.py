@@ -7,9 +7,12 @@ crash leaves the last committed state.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Iterator
 
 STORE_ENV = "SUMMARISE_STORE"
 
@@ -21,13 +24,39 @@ def default_path(out: Path) -> Path:
 
 
 def connect(path: Path, schema: str = "") -> sqlite3.Connection:
-    """Open (creating) the store with WAL and a busy timeout, and apply `schema` (idempotent DDL)."""
+    """Open (creating) the store with WAL and a busy timeout, and apply `schema` (idempotent DDL).
+
+    Switching a fresh file to WAL needs a lock that SQLite's busy timeout does not wait for, so many
+    threads or processes opening a new store at once could fail with "database is locked". The first
+    opening of each (file, schema) is therefore done under an OS file lock beside the store."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)  # explicit transactions
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    if schema:
-        conn.executescript(schema)
+    try:
+        conn.execute("PRAGMA busy_timeout=30000")
+        key = (os.path.abspath(path), schema)
+        if key not in _READY:
+            with _setup_lock(path):
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                if schema:
+                    conn.executescript(schema)
+            _READY.add(key)
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+_READY: set[tuple[str, str]] = set()  # (store, schema) set up by this process: later openings skip the lock
+_THREADS = threading.Lock()  # threads of this process queue here, without polling the file lock
+
+
+@contextlib.contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Held by one thread of one process at a time while a store is set up."""
+    from filelock import FileLock
+
+    with _THREADS, FileLock(str(path) + ".lock", timeout=60):
+        yield

@@ -8,45 +8,49 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .config import Settings, load_settings
-from .errors import NoArticlesError
+from .errors import InputError, NoArticlesError
 from .types import Article, Briefing
 
 log = logging.getLogger("summarise")
 
-LONGEST_PATH = 4096  # a str longer than this, or with a line break, is an article's text, never a path
 
-
-def _is_path(item: str | Path) -> bool:
-    """Paths are Path objects, or one-line strings naming an existing file."""
-    if isinstance(item, Path):
-        return True
-    return len(item) < LONGEST_PATH and "\n" not in item and Path(item).expanduser().is_file()
-
-
-def read_articles(items: Sequence[str | Path], max_bytes: int = 10_000_000) -> list[Article]:
-    """Articles from texts or file paths, in order, as `summarise brief` reads files (boilerplate removed)."""
+def read_articles(items: Sequence[str | Path], max_bytes: int = 10_000_000,
+                  warn: Callable[[str], None] | None = None) -> list[Article]:
+    """Articles from texts (`str`) and files (`Path`), in order, as `summarise brief` reads files (boilerplate
+    removed). A text is never taken for a path. An input with no usable article (empty, only boilerplate, an
+    unreadable file) is skipped with a warning; a Path that does not exist is an error that names it."""
     from .ingest import read_file, read_text
 
+    note = warn or log.warning
     found: list[Article] = []
     for k, item in enumerate(items):
-        if _is_path(item):
-            path = Path(item).expanduser()
-            found += read_file(path, path.parent, max_bytes)
+        if isinstance(item, Path):
+            path = item.expanduser()
+            if not path.exists():
+                raise InputError(str(item), "no such file or folder; pass article text as a str, files as a Path")
+            label = str(item)
         else:
-            found += read_text(str(item), f"text {k + 1}")
+            label = f"text {k + 1}"
+        try:
+            found += read_file(path, path.parent, max_bytes) if isinstance(item, Path) else read_text(item, label)
+        except InputError as exc:
+            note(f"{label}: {exc.reason}; skipped")
     return found
 
 
 def brief_story(articles: Sequence[str | Path], settings: Settings | None = None, *,
                 warn: Callable[[str], None] | None = None) -> Briefing:
-    """Brief the given articles (texts or file paths) as one story: `.title`, `.short`, `.long`, `.citations`."""
+    """Brief the given articles as one story: each `str` is an article's text, each `Path` a file.
+    Returns `.title`, `.short`, `.long`, `.citations`; inputs with nothing to brief are skipped with a warning,
+    and NoArticlesError is raised only when none is left."""
     from . import briefing, detect, translation
 
     settings = settings or load_settings()
     note = warn or log.warning
-    found = read_articles(articles, int(settings.max_file_mb * 1e6))
+    found = read_articles(articles, int(settings.max_file_mb * 1e6), note)
     if not found:
-        raise NoArticlesError("no articles to brief; pass article texts or files")
+        raise NoArticlesError("no articles to brief: every input was empty or only boilerplate; "
+                              "pass article texts (str) or files (pathlib.Path)")
     languages = detect.detect_many([f"{a.title}\n{a.text}" for a in found])
     docs = translation.prepare(found, languages, settings, note)
     return briefing.briefer(settings, note)(docs)
@@ -61,9 +65,10 @@ def to_json(story: Briefing) -> dict[str, Any]:
 
 def to_markdown(story: Briefing) -> str:
     """The story as Markdown: title, short and long briefing, numbered sources."""
+    from .markup import md_text, one_line
     from .render import story_markdown
 
-    return story_markdown(story, f"# {story.title}") + "\n"
+    return story_markdown(story, f"# {md_text(one_line(story.title))}") + "\n"
 
 
 def dumps(story: Briefing) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Status = Literal["ok", "skipped", "failed"]
+TRANSLATION_OFF = "translation disabled"  # the untranslated_reason of an article left as it is on purpose
+UNDETERMINED = "language could not be determined"  # ... of one whose language (and so model) is unknown
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ class Document:
         """True when `body` holds English text."""
         return self.translated or self.language.code == "en"
 
+    @property
+    def missed(self) -> bool:
+        """True when it should have been translated and could not be (no model), not when translation is off."""
+        return not self.english and self.untranslated_reason not in (None, TRANSLATION_OFF, UNDETERMINED)
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -94,6 +101,8 @@ class Citation:
     language: str
     translated: bool
     copies: tuple[str, ...] = ()  # ids of syndicated copies merged into this source (their outlets are in `source`)
+    published: str | None = None  # the source's publication day (ISO 8601), when known
+    cited: bool = True  # False: no sentence of the briefing cites it (listed as "also reported by")
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,9 @@ class Briefing:
     citations: tuple[Citation, ...]
     untranslated: tuple[str, ...] = ()  # ids of sources that could not be translated
     replacements: int = 0  # generated sentences the faithfulness guard replaced by source sentences
+    english: bool = True  # False: no source could be had in English, so title and text are in the original
+    language: str = "en"  # the language of the title and text
+    notice: str | None = None  # for a story not in English: what it is, and how to get it translated
 
 
 @dataclass(frozen=True)
@@ -123,7 +135,18 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        """0: everything briefed; 3: some inputs skipped or failed; 4: nothing briefed."""
+        """0: everything briefed; 3: some inputs skipped or failed, or not translated for want of a model;
+        4: nothing briefed."""
         if not self.briefings:
             return 4
-        return 3 if self.issues else 0
+        return 3 if self.issues or any(d.missed for d in self.documents) else 0
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Each distinct reason articles were left untranslated for want of a model, with how many: once per
+        model, however many articles it cost."""
+        counts: dict[str, int] = {}
+        for d in self.documents:
+            if d.missed and d.untranslated_reason:
+                counts[d.untranslated_reason] = counts.get(d.untranslated_reason, 0) + 1
+        return tuple(f"{n} article{'s' if n > 1 else ''} not translated: {reason}" for reason, n in counts.items())

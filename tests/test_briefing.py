@@ -133,3 +133,120 @@ def test_extractive_briefer_matches_brief_cluster(story: list[Document]) -> None
     assert briefer(settings, lambda m: None)(story) == brief_cluster(story, short_words=40, long_min=60,
                                                                       long_max=90)
 
+
+
+# --- what a reader sees: the lede, sentences that stand alone, dates, every source accounted for ---------------
+
+def dated(text: str, title: str, ident: str, published: str | None, source: str | None = None) -> Document:
+    article = Article(id=ident, path=f"{ident}.txt", title=title, text=text, source=source, published=published)
+    return Document(article, Language("en", 0.99), title, identity(text, "en"), False)
+
+
+def _plain(text: str) -> list[str]:
+    """A briefing's sentences without their markers and timeline labels."""
+    text = re.sub(r"(?m)^(?:\d{1,2} [A-Z][a-z]{2} \d{4}|Undated): ", "", text)
+    return [s.strip() for s in re.split(r"(?:\[\d+\])+\s*", text) if s.strip()]
+
+
+def test_the_short_is_the_lede_not_a_later_detail(story: list[Document]) -> None:
+    b = brief_cluster(story)
+    first = _plain(b.short)
+    assert 1 <= len(first) <= 2 and word_count(" ".join(first)) <= 60
+    ledes = {sentences(BUS_A.splitlines()[0])[0], sentences(BUS_B.splitlines()[0])[0]}
+    assert first[0] in ledes, b.short  # who did what, when: the opening of a source, not a detail
+    assert b.title == {d.article.text.splitlines()[0]: d.title_en for d in story}[first[0]]  # the lede's headline
+
+
+LEANING = """Japan's trade negotiator Ryosei Akazawa flew to Washington on Thursday for a fifth round of tariff talks.
+Officials in Tokyo said they hoped for a deal before the G7 summit in Canada in the middle of June.
+Nippon Steel's bid for US Steel was approved by President Donald Trump after months of political wrangling.
+His current four-day visit comes ahead of a possible meeting between Prime Minister Shigeru Ishiba and Trump.
+Tariffs of 24 percent on Japanese exports are due to take effect in July unless a deal is reached."""
+
+
+def test_a_sentence_leaning_on_the_one_before_comes_with_it_or_not_at_all() -> None:
+    from summarise.coherence import opens_on_reference
+
+    d = doc(LEANING, "Japan sends negotiator for fifth round of tariff talks", "t")
+    lines = LEANING.splitlines()
+    for budget in (20, 40, 60, 80):
+        shown = _plain(brief_cluster([d], long_min=budget, long_max=budget + 30).long)
+        for k, s in enumerate(shown):
+            if opens_on_reference(s):
+                assert k > 0 and shown[k - 1] == lines[lines.index(s) - 1], shown
+        assert [lines.index(s) for s in shown] == sorted(lines.index(s) for s in shown)  # source order kept
+
+
+def test_openers_that_point_back() -> None:
+    from summarise.coherence import opens_on_reference
+
+    for s in ("He said so.", "His visit ended.", "This visit shows it.", "However, it failed.", "At the time, no.",
+              "The company denied it.", "The Japanese company's offer drew fire.", "During his visit, he spoke.",
+              "“This alliance is strong,” he said.", "But the vote failed."):
+        assert opens_on_reference(s), s
+    for s in ("Japan is preparing an offer.", "This year, prices rose.", "Theresa May resigned.",
+              "The court ruled on Monday.", "Hebrew schools reopened.", "Thereafter nothing happened."):
+        assert not opens_on_reference(s), s
+
+
+def test_a_list_item_keeps_its_label_and_brings_its_lead_in() -> None:
+    text = ("Leaders met in Tokyo on Tuesday to sign a series of agreements on trade and defence.\n\n"
+            "The meeting produced three agreements:\n\n"
+            "- Trade Deals: A package totaling $550 billion includes investments in shipbuilding and soybeans.\n\n"
+            "- Defence: Japan pledged to raise military spending to two percent of its economic output.\n\n"
+            "Both governments said the agreements would be ratified by their parliaments before the end of the year.")
+    b = brief_cluster([doc(text, "Leaders sign agreements in Tokyo", "l")], long_min=40, long_max=120)
+    shown = _plain(b.long)
+    items = [s for s in shown if s.startswith(("Trade Deals:", "Defence:"))]
+    assert items, shown  # the label stays, without the list marker
+    assert shown[shown.index(items[0]) - 1] == "The meeting produced three agreements:"
+    assert not any(s.startswith("-") for s in shown)
+
+
+JAN = """US Secretary of State Antony Blinken met Japan's foreign minister in Tokyo on Tuesday to discuss the alliance.
+Blinken said the alliance between Japan and the United States was stronger than ever before.
+The two ministers also discussed the blocked takeover of US Steel by Nippon Steel."""
+JUN = """Japan's chief trade negotiator held a phone call with US Commerce Secretary Howard Lutnick on Saturday.
+The two sides explored a trade agreement that would lower the 24 percent tariff on Japanese exports.
+Prime Minister Shigeru Ishiba may meet President Donald Trump at the G7 summit in Canada."""
+UNDATED = """Japan is preparing an offer on rare earths and natural gas to win relief from US tariffs.
+The package would help the United States manage Chinese export restrictions on critical minerals."""
+
+
+def test_a_story_over_months_reads_as_a_timeline_led_by_the_newest_development() -> None:
+    docs = [dated(JUN, "Japan confirms fresh US trade talks", "jun", "2025-06-14T10:00", "Wire"),
+            dated(JAN, "Blinken hails Japan alliance in Tokyo", "jan", "2025-01-07", "Observador"),
+            dated(UNDATED, "Japan readies rare earths offer", "und", None)]
+    b = brief_cluster(docs, long_min=60, long_max=120)
+    assert b.short.startswith("14 Jun 2025: Japan's chief trade negotiator held a phone call"), b.short
+    assert b.title == "Japan confirms fresh US trade talks"
+    paragraphs = b.long.split("\n\n")
+    labels = [p.split(":")[0] for p in paragraphs]
+    assert labels == ["7 Jan 2025", "14 Jun 2025", "Undated"], b.long
+    by_id = {c.article_id: c for c in b.citations}
+    assert by_id["jan"].published == "2025-01-07" and by_id["jun"].published == "2025-06-14"
+    assert by_id["und"].published is None
+
+
+def test_sources_are_numbered_as_first_cited_and_the_rest_marked_uncited(story: list[Document]) -> None:
+    b = brief_cluster([*story, doc(WEATHER, "Rain floods Lisbon", "w")], short_words=30, long_min=20, long_max=40)
+    cited = [int(n) for n in re.findall(r"\[(\d+)\]", b.short + " " + b.long)]
+    assert cited and cited[0] == 1
+    assert {c.n for c in b.citations if c.cited} == set(cited)
+    assert all(not c.cited for c in b.citations if c.n not in cited)
+    assert [c.n for c in b.citations] == list(range(1, len(b.citations) + 1))
+
+
+def test_a_story_with_no_english_says_so_and_how_to_fix_it() -> None:
+    from summarise.briefing import untranslated_notice
+
+    ru = Article(id="r", path="r.txt", title="Протесты в Москве", text="В Москве прошли протесты. Задержаны десятки.")
+    d = Document(ru, Language("ru", 0.99), ru.title, identity(ru.text, "ru"), False, "model missing")
+    settings = Settings()
+    b = brief_cluster([d], notice=untranslated_notice([d], settings))
+    assert not b.english and b.language == "ru"
+    assert b.notice == ('Russian original, not translated: `hf download Helsinki-NLP/opus-mt-ru-en` once with '
+                        'network, or set `[models] ru = "/path"`')
+    off = untranslated_notice([d], Settings(translate=False))
+    assert off is not None and "translation is off" in off
+    assert untranslated_notice([d, doc(WEATHER, "Rain", "w")], settings) is None  # told in English

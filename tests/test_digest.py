@@ -142,7 +142,8 @@ def mail_settings(port: int, security: str = "none", ca_file: Path | None = None
                   auth: bool = False) -> MailSettings:
     return MailSettings(host="127.0.0.1", port=port, security=security, sender="News <news@example.org>",
                         to=("reader@example.org",), timeout=5, ca_file=ca_file,
-                        user=USER if auth else None, password=PASSWORD if auth else None)
+                        user=USER if auth else None, password=PASSWORD if auth else None,
+                        allow_plaintext_login=auth and security == "none")  # the test server is local
 
 
 @pytest.fixture
@@ -378,6 +379,7 @@ def test_cli_exit_codes_for_a_failed_night_a_held_lock_and_the_retry(cert: tuple
     from summarise.cli import app
 
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()  # a missing input is a usage error, before any work
     monkeypatch.setattr(pipeline, "brief", Briefer(story("a", 2)))
     for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "SMTP_SECURITY": "none",
                         "MAIL_FROM": "news@example.org", "MAIL_TO": "reader@example.org"}.items():

@@ -310,7 +310,8 @@ def feeds_file(tmp_path: Path, urls: list[str]) -> Path:
 def run(tmp_path: Path, feeds: Path, date: str = DAY1, now: datetime = NOW,
         limits: FetchLimits = FAST) -> tuple[FetchReport, list[str]]:
     warnings: list[str] = []
-    report = fetch_day(feeds, Settings(out=tmp_path / "out"), since=timedelta(hours=24), date=date,
+    # The test server is on 127.0.0.1, which feeds may only reach when the user allows it.
+    report = fetch_day(feeds, Settings(out=tmp_path / "out", allow_private_hosts=True), since=timedelta(hours=24), date=date,
                        warn=warnings.append, limits=limits, now=now)
     return report, warnings
 
@@ -524,6 +525,7 @@ def test_cli_brief_with_feeds(tmp_path: Path, site: Site, monkeypatch: pytest.Mo
         return Result(settings.date or "", docs, tuple(extra_issues), (Briefing("b", "t", "s", "l", (), ()),))
 
     monkeypatch.setattr(pipeline, "brief", fake_brief)
+    monkeypatch.setenv("SUMMARISE_ALLOW_PRIVATE_HOSTS", "1")  # the pages are on 127.0.0.1
     b = site.base
     site.add("/s1", page("Story one", paragraphs("en", 21)))
     site.add("/s2", page("Story two", paragraphs("en", 22)))

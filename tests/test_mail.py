@@ -65,7 +65,7 @@ def test_defaults_and_ports(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("body,words", [
     ('[mail]\npassword = "hunter2"\n', "remove `password`"),
-    ('[mail]\nhots = "x"\n', "unknown key(s) in [mail]: hots"),
+    ('[mail]\nhots = "x"\n', "unknown setting 'hots' (did you mean 'host'?)"),
     ('[mail]\nsecurity = "tls"\n', "not one of starttls, ssl, none"),
     ('[mail]\nport = 70000\n', "not a valid port"),
     ('[mail]\nto = "a@ex.org\\r\\nBcc: b@ex.org"\n', "is not an email address"),
@@ -116,7 +116,7 @@ def test_titles_cannot_inject_headers() -> None:
 
 def test_plain_text_lists_sources_with_safe_urls_only() -> None:
     text = render_text(result(BIG, issues=(InputIssue("bad.pdf", "failed", "not text"),)))
-    assert "[1] Headline b0 — Outlet (English)\n      https://ex.org/a" in text
+    assert "[1] Headline b0 — Outlet, undated (English)\n      https://ex.org/a" in text
     assert "javascript" not in text and "bad.pdf: failed, not text" in text
     assert "First paragraph [1].\n\nSecond paragraph [2][3]." in text
 

@@ -170,7 +170,7 @@ def test_untranslatable_sources_are_kept_named_and_warned_once(tmp_path: Path) -
         encoding="utf-8")
     res = runner.invoke(app, ["brief", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
                               "--date", "2025-01-01", "-q"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 3, res.output  # not everything was processed: a cron user must notice
     warnings = [line for line in res.output.splitlines() if "opus-mt" in line]
     assert len(warnings) == 1, res.output  # one warning per missing model, not one per article
     data = json.loads((tmp_path / "out" / "2025-01-01" / "briefing.json").read_text(encoding="utf-8"))
@@ -178,7 +178,9 @@ def test_untranslatable_sources_are_kept_named_and_warned_once(tmp_path: Path) -
                for a in data["articles"])
     assert len(data["clusters"]) == 1 and len(data["clusters"][0]["untranslated"]) == 2
     md = (tmp_path / "out" / "2025-01-01" / "briefing.md").read_text(encoding="utf-8")
-    assert md.count("Not translated:") == 2
+    assert md.count("> **Note:**") == 1  # the missing model is told once at the top, not once per article
+    assert "> **Note:** 2 articles not translated: model 'Helsinki-NLP/opus-mt-ROMANCE-en'" in md
+    assert "> **Not in English.** Portuguese original, not translated: `hf download Helsinki-NLP/opus-mt-ROMANCE-en`" in md
 
 
 def test_write_atomic_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

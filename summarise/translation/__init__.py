@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
 from ..text import paragraphs, sentences
-from ..types import AlignedSentence, Article, Document, Language, Translation
+from ..types import TRANSLATION_OFF, UNDETERMINED, AlignedSentence, Article, Document, Language, Translation
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cache import Cache
@@ -27,8 +27,8 @@ __all__ = ["Translator", "CachedTranslator", "BACKENDS", "backend_name", "load_t
            "translate_text", "translate_texts", "translate_sentences", "translator_key", "identity", "fit",
            "output_limit", "is_content", "prepare"]
 
-UNDETERMINED_REASON = "language could not be determined"
-DISABLED_REASON = "translation disabled"
+UNDETERMINED_REASON = UNDETERMINED
+DISABLED_REASON = TRANSLATION_OFF
 ARTICLES_PER_ROUND = 16  # articles translated together: their sentences share batches; progress is told after each
 MIN_OUTPUT = 16  # output tokens always allowed: a two-token source can need five in English
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)")  # after , ; :  or before a spaced dash

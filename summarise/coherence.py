@@ -1,0 +1,79 @@
+"""Whether a sentence leans on the one before it: the test that keeps briefing sentences standing on their own.
+
+An extracted sentence that opens on a pronoun ("He said…"), a demonstrative ("This visit…"), a connective
+("However,…", "At the time,…") or a definite description that points back ("The company…", "The move…") reads
+as nonsense when the sentence it points back to is left out: the classic "dangling reference" of extractive
+summaries. `opens_on_reference` spots those openings; the briefer then brings the antecedent along, or picks
+another sentence, and `dangling` counts what slipped through (bench/quality.py reports it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["dangling", "is_list_item", "opens_on_reference", "previous_sentences"]
+
+# Words and phrases that open a sentence by pointing at something said before it.
+_PRONOUNS = ("he|she|it|they|him|her|his|hers|its|their|theirs|them|such|both|either|neither|another|others"
+             "|the latter|the former|the same|the two|the three|all three|all of them|one of them")
+# "This year", "this week": the time of writing, not something said before.
+_DEMONSTRATIVES = (r"(?:this|that|these|those)(?!\s+(?:year|week|month|morning|afternoon|evening|weekend|summer"
+                   r"|winter|spring|autumn|fall|season|century|decade)\b)")
+_CONNECTIVES = ("but|however|also|meanwhile|moreover|furthermore|still|yet|and|or|so|then|thus|therefore|hence"
+                "|instead|nevertheless|nonetheless|besides|additionally|in addition|in turn|as a result|as such"
+                "|at the time|at that time|by then|by that time|by contrast|in contrast|on the other hand|otherwise"
+                "|likewise|similarly|later|afterwards|afterward|subsequently|consequently|accordingly|even so"
+                "|in response|in return|until then|since then|before that|after that|for (?:his|her|its|their) part"
+                "|to that end|for that reason|because of this|despite this")
+# "The company", "the Japanese company's", "the move": a definite description of someone or something named
+# before (one word allowed between "the" and the noun). Institutions a reader places unaided ("the court",
+# "the president") are left out.
+_NOUNS = ("move|company|firm|decision|deal|agreement|plan|proposal|measure|group|agency|report|statement"
+          "|announcement|incident|attack|bill|case|couple|pair|man|woman|boy|girl|suspect|victim|study|researchers"
+          "|official|officials|spokesman|spokeswoman|spokesperson|talks|meeting|visit|trip|offer|bid|merger"
+          "|acquisition|ruling|lawsuit|findings|results|changes|project|program|programme|policy|claims"
+          "|allegations|video|letter|singer|actor|actress|star|player")
+# "During his visit", "After this", "Despite the move": a back-reference inside an opening phrase.
+_PREPOSITIONS = ("during|after|before|despite|following|since|with|without|in|on|at|by|for|from|under|amid|over"
+                 "|as part of|because of|due to|ahead of|given|like|unlike|according to|to")
+_REFERENCE = rf"(?:{_PRONOUNS}|{_DEMONSTRATIVES})\b|the\s+(?:[\w-]+\s+)?(?:{_NOUNS})\b"
+_OPENER = re.compile(
+    rf"^[\"“‘'«(\[]*(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE}))",
+    re.IGNORECASE)
+_SENTENCE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_LIST_ITEM = re.compile(r"^(?:[-–•*·▪]|\d{1,2}[.)])\s+\S")
+
+
+def opens_on_reference(sentence: str) -> bool:
+    """Whether `sentence` opens on a word or phrase that points back at an earlier sentence."""
+    return bool(_OPENER.match(sentence.strip()))
+
+
+def is_list_item(sentence: str) -> bool:
+    """A bulleted or numbered list item ("- Trade Deals: …", "2) …")."""
+    return bool(_LIST_ITEM.match(sentence.strip()))
+
+
+def previous_sentences(texts: Sequence[str]) -> list[int | None]:
+    """For each line of a text, the index of the sentence before it, headings and captions (lines that end in
+    no sentence mark) skipped: what a back-reference at its start points to."""
+    out: list[int | None] = []
+    last: int | None = None
+    for k, text in enumerate(texts):
+        out.append(last)
+        if _SENTENCE.search(text.strip()):
+            last = k
+    return out
+
+
+def dangling(briefing: Sequence[tuple[int, int]], opens: Sequence[bool],
+             previous: Sequence[Sequence[int | None]]) -> list[bool]:
+    """For each briefing sentence, given as (source, index in that source) with whether it opens on a
+    reference: True when it does and the sentence before it in its source (`previous[source][index]`, see
+    `previous_sentences`) is not right before it here. An article's first sentence leans on nothing."""
+    out = []
+    for k, ((source, index), leans) in enumerate(zip(briefing, opens)):
+        before = previous[source][index]
+        out.append(leans and before is not None and (k == 0 or briefing[k - 1] != (source, before)))
+    return out

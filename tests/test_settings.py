@@ -1,0 +1,134 @@
+"""Every setting is checked before any work starts (issue 10, part 6), through the CLI."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarise.cli import app
+from summarise.config import Settings, load_settings
+
+from .conftest import SEEDS
+
+runner = CliRunner()
+DATE = "2025-06-20"
+
+
+def one_error(output: str) -> str:
+    """The single `error:` line of a run's output."""
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, output
+    assert "Traceback" not in output
+    return errors[0]
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no stray user config
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text((SEEDS / next(p.name for p in sorted(SEEDS.iterdir())
+                                                          if p.suffix == ".txt")).read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("config,words", [
+    ("cluster_treshold = 0.5\n", "'cluster_treshold' (did you mean 'cluster_threshold'?)"),
+    ("batchsize = 8\n", "'batchsize' (did you mean 'batch_size'?)"),
+    ('[modles]\nru = "x"\n', "'modles' (did you mean 'models'?)"),
+])
+def test_unknown_keys_are_refused_with_a_suggestion(workdir: Path, config: str, words: str) -> None:
+    (workdir / "summarise.toml").write_text(config, encoding="utf-8")
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", DATE, "-q"])
+    assert res.exit_code == 2
+    line = one_error(res.output)
+    assert words in line and "summarise.toml" in line
+    assert not (workdir / "out").exists()  # nothing was done
+
+
+def test_unknown_mail_key_has_a_suggestion_too(workdir: Path) -> None:
+    (workdir / "summarise.toml").write_text('[mail]\nhots = "smtp.example.org"\n', encoding="utf-8")
+    res = runner.invoke(app, ["digest", "in", "--out", "out", "--date", DATE, "-q", "--dry-run"])
+    assert res.exit_code == 2 and "'hots' (did you mean 'host'?)" in one_error(res.output)
+    assert not (workdir / "out").exists()
+
+
+def test_keys_come_from_the_settings_fields() -> None:
+    """A setting another feature adds to Settings is accepted in the file without a second list."""
+    import dataclasses
+
+    from summarise.config import known_keys
+
+    assert set(known_keys()) == {f.name for f in dataclasses.fields(Settings)} | {"mail"}
+
+
+@pytest.mark.parametrize("config,env,words", [
+    ("max_file_mb = -5\n", {}, "'max_file_mb': -5.0 is not allowed"),
+    ("", {"SUMMARISE_MAX_FILE_MB": "inf"}, "'max_file_mb': inf is not allowed"),
+    ("", {"SUMMARISE_MAX_FILE_MB": "nan"}, "'max_file_mb': nan is not allowed"),
+    ("long_max_words = -1\n", {}, "'long_max_words': -1 is not allowed"),
+    ("long_min_words = 200\nlong_max_words = 100\n", {}, "at least long_min_words (200)"),
+    ("cluster_threshold = 1.5\n", {}, "'cluster_threshold': 1.5 is not allowed, use a number from 0 to 1"),
+    ("batch_size = 0\n", {}, "'batch_size': 0 is not allowed"),
+    ("beam_size = 2.5\n", {}, "'beam_size': cannot use 2.5"),
+    ("", {"SUMMARISE_MAX_FEED_ENTRIES": "0"}, "'max_feed_entries': 0 is not allowed"),
+    ('translate_backend = "marian-cpp"\n', {}, "choose one of: auto, ctranslate2, transformers"),
+    ('device = "quantum"\n', {}, "'device': 'quantum' is not allowed"),
+    ('summariser = "foo"\n', {}, "'summariser': 'foo' is not allowed, choose one of: extractive, abstractive"),
+])
+def test_values_out_of_range_or_choice_are_refused(workdir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   config: str, env: dict[str, str], words: str) -> None:
+    (workdir / "summarise.toml").write_text(config, encoding="utf-8")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", DATE, "-q"])
+    assert res.exit_code == 2, res.output
+    assert words in one_error(res.output)
+    assert not (workdir / "out").exists()
+
+
+def test_a_bad_summariser_flag_fails_before_any_work(workdir: Path) -> None:
+    start = time.monotonic()
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", DATE, "-q", "--summariser", "foo"])
+    assert res.exit_code == 2 and "'summariser': 'foo' is not allowed" in one_error(res.output)
+    assert not (workdir / "out").exists()  # no ingest, detect, translate or cluster ran
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("date", ["notadate", "2025-13-01", "2025-02-30", "../../escaped", "ABSOLUTE", "20250101",
+                                  "2025-1-1", "2025-01-01/x"])
+def test_date_must_be_a_real_iso_date(workdir: Path, date: str) -> None:
+    elsewhere = workdir.parent / f"{workdir.name}-elsewhere"  # an absolute path outside --out
+    date = str(elsewhere) if date == "ABSOLUTE" else date
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", date, "-q"])
+    assert res.exit_code == 2
+    assert f"--date {date!r} is not a date; write it as YYYY-MM-DD" in one_error(res.output)
+    assert files_under(workdir) == ["in/a.txt"]  # nothing written, inside --out or outside it
+    assert not elsewhere.exists() and not (workdir.parent / "escaped").exists()
+
+
+def test_date_in_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARISE_DATE", "../x")
+    with pytest.raises(Exception, match="is not a date"):
+        load_settings(None)
+
+
+def test_xdg_config_home_is_honoured(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = workdir / "xdg" / "summarise" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'out = "{(workdir / "from-xdg").as_posix()}"\ncluster_threshold = 0.7\n', encoding="utf-8")
+    assert load_settings(None).cluster_threshold == 0.7
+    res = runner.invoke(app, ["brief", "in", "--date", DATE, "-q", "--no-translate"])
+    assert res.exit_code == 0, res.output
+    assert (workdir / "from-xdg" / DATE / "briefing.md").is_file()
+    config.write_text("cluster_treshold = 0.7\n", encoding="utf-8")  # its keys are checked like any other's
+    res = runner.invoke(app, ["brief", "in", "--date", DATE, "-q"])
+    assert res.exit_code == 2 and str(config) in one_error(res.output)
