@@ -36,6 +36,8 @@ FEEDS = typer.Option(None, "--feeds", help="File of feed URLs (one a line, # com
                                            "day's entries into <out>/<date>/articles and brief them too.")
 SINCE = typer.Option("24h", "--since", help="With --feeds: entries published within this window "
                                             "(90m, 24h, 2d).")
+ENGINE = typer.Option(None, "--engine", help="Where ingest, detect, translate and embed run: local, or ray (a Ray "
+                                              "cluster at ray_address; the `ray` extra) [default: local].")
 SUMMARISER = typer.Option(None, "--summariser", help="extractive (source sentences) or abstractive (the "
                                                      "summary_model, guarded) [default: extractive].")
 
@@ -113,6 +115,7 @@ def brief(
     threshold: Optional[float] = typer.Option(None, help="Similarity every two articles of a story must "
                                                          "reach, 0..1 (higher = smaller stories) [default: 0.65]."),
     summariser: Optional[str] = SUMMARISER,
+    engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
@@ -123,7 +126,8 @@ def brief(
     from .pipeline import require_inputs
 
     settings = load_settings(config, out=out, date=date, translate=translate,
-                             cluster_threshold=threshold, summariser=summariser, quiet=quiet or None)
+                             cluster_threshold=threshold, summariser=summariser, engine=engine,
+                             quiet=quiet or None)
     require_inputs(inputs or [])
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
@@ -216,6 +220,7 @@ def digest(
                                                     "the lock."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
     date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
+    engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
@@ -226,7 +231,7 @@ def digest(
     from .mail import load_mail_settings
     from .pipeline import require_inputs
 
-    settings = load_settings(config, out=out, date=date, quiet=quiet or None)
+    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None)
     mail = load_mail_settings(config, to=tuple(to or ()))
     require_inputs(inputs or [])
     settings, fetched = _fetch_feeds(feeds, since, settings)

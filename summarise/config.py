@@ -52,6 +52,9 @@ class Settings:
     cache: bool = True  # keep translations, embeddings and languages in the store, for re-runs
     device: str = "cpu"
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
+    cluster_exact_max: int = 5000  # more articles than this cluster approximately, in memory linear in n (bench/scale.py)
+    engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
+    ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
     summariser: str = "extractive"  # or "abstractive"
     summary_model: str = "sshleifer/distilbart-cnn-12-6"  # abstractive: hub id or local directory
     short_words: int = 60
@@ -125,7 +128,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "batch_size": (1, None), "max_batch_tokens": (1, None), "beam_size": (1, None),
     "max_output_ratio": (0.1, None), "cluster_threshold": (0.0, 1.0), "short_words": (1, None),
     "long_min_words": (1, None), "long_max_words": (1, None), "max_file_mb": (0.001, 1_000_000),
-    "max_feed_entries": (1, None),
+    "max_feed_entries": (1, None), "cluster_exact_max": (0, None),
 }
 
 
@@ -164,6 +167,10 @@ def check(settings: Settings) -> Settings:
                    f"it must be at least long_min_words ({settings.long_min_words})")
     if settings.summariser not in SUMMARISERS:
         raise _bad("summariser", settings.summariser, f"choose one of: {', '.join(SUMMARISERS)}")
+    from .engines import ENGINES  # light: Ray is imported only when that engine starts
+
+    if settings.engine not in ENGINES:
+        raise _bad("engine", settings.engine, f"choose one of: {', '.join(ENGINES)}")
     from .translation import BACKENDS  # light: the backends import their libraries only when loaded
 
     backends = ("auto", *sorted(BACKENDS))

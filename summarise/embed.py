@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -35,8 +35,11 @@ def _model() -> USE:
     return USE(threads=min(2, os.cpu_count() or 1))
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised float32 vectors, one row per text (shape (len(texts), 512)); cached in the store."""
+def embed(texts: Sequence[str], encode: Callable[[Sequence[str]], np.ndarray] | None = None) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text (shape (len(texts), 512)); cached in the store.
+
+    `encode` embeds the texts the cache does not hold (default: here, in this process).
+    """
     # The single choke point for embeddings: each distinct text is encoded once, and never again while a
     # cache session (summarise.cache) is active.
     from .cache import active
@@ -46,7 +49,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     known = store.embeddings(ENCODER, clipped) if store else {}
     missing = [text for text in dict.fromkeys(clipped) if text not in known]
     if missing:
-        vectors = _encode(missing)
+        vectors = (encode or _encode)(missing)
         if store:
             store.add_embeddings(ENCODER, missing, vectors)
         known.update(zip(missing, vectors))
@@ -57,7 +60,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def _encode(texts: Sequence[str]) -> np.ndarray:
-    """The encoder's vectors for `texts`, L2-normalised."""
+    """The encoder's vectors for `texts`, L2-normalised, BATCH texts per call (the Ray engine sends the same)."""
     out = np.empty((len(texts), DIM), dtype=np.float32)
     for start in range(0, len(texts), BATCH):
         batch = list(texts[start:start + BATCH])

@@ -1,4 +1,4 @@
-"""The stages in order: ingest → detect → translate → cluster → brief → render."""
+"""The stages in order: ingest (and clean) → detect → translate → embed → cluster → brief → render."""
 
 from __future__ import annotations
 
@@ -31,35 +31,37 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
 
 def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
            warn: Callable[[str], None] | None, extra_issues: Sequence[InputIssue]) -> Result:
-    from . import briefing, cache, cluster, detect, ingest, render, translation
+    from . import briefing, cache, cluster, engines, render
 
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or (lambda stage, done, total: None)
 
-    articles, issues = ingest.read_inputs([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
-    for issue in issues:
-        note(f"{issue.path}: {issue.reason} ({issue.status})")
-    if not articles:
-        note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+    # The per-article stages run on the engine (here, or on a Ray cluster); clustering and briefing run here.
+    with engines.start(settings) as engine:
+        articles, issues = engine.read([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
+        for issue in issues:
+            note(f"{issue.path}: {issue.reason} ({issue.status})")
+        if not articles:
+            note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
 
-    with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
-        step("detect", 0, len(articles))
-        languages = cache.languages([f"{a.title}\n{a.text}" for a in articles], detect.detect_many)
-        step("detect", len(articles), len(articles))
+        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
+            step("detect", 0, len(articles))
+            languages = engine.languages(articles)
+            step("detect", len(articles), len(articles))
 
-        docs = translation.prepare(articles, languages, settings, note,
-                                   lambda done: step("translate", done, len(articles)))
+            docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
 
-        step("cluster", 0, 1)
-        groups = cluster.group(docs, settings.cluster_threshold)
-        step("cluster", 1, 1)
+            step("cluster", 0, 1)
+            groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max,
+                                   engine.represent(docs))
+            step("cluster", 1, 1)
 
-        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-        briefings = []
-        for k, members in enumerate(groups):
-            briefings.append(brief_one([docs[i] for i in members]))
-            step("brief", k + 1, len(groups))
+            brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+            briefings = []
+            for k, members in enumerate(groups):
+                briefings.append(brief_one([docs[i] for i in members]))
+                step("brief", k + 1, len(groups))
 
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
     for issue in empty:

@@ -8,7 +8,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from summarise.cluster import DEFAULT_THRESHOLD, group, group_vectors, names_and_numbers, similarities
+from summarise import cluster
+from summarise.cluster import (DEFAULT_THRESHOLD, group, group_features, group_similarities, group_vectors,
+                               names_and_numbers, similarities, sparse_complete_linkage)
 from summarise.embed import DIM, embed
 from summarise.errors import ConfigError
 from summarise.text import paragraphs, sentences
@@ -133,6 +135,69 @@ def test_names_and_numbers_skip_sentence_openers_and_unify_number_formats() -> N
     text = "The Welsh Assembly met 1,000 voters. In June the Commission met Dolly Menga. Путин выделил 1 000 000."
     assert names_and_numbers(text) == ["welsh", "assembly", "1000", "june", "commission", "dolly", "menga",
                                        "1000000"]
+
+
+def _story_vectors(stories: int, size: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Unit vectors of `stories` stories of `size` articles (story cosine ~0.6..0.9, across ~0), with name texts."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((stories, 64))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    labels = np.repeat(np.arange(stories), size)
+    noise = rng.standard_normal((len(labels), 64))
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    a = rng.uniform(0.75, 0.95, (len(labels), 1))
+    vectors = a * centres[labels] + np.sqrt(1 - a * a) * noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"news of Place{label} and Person{label} and {rng.integers(10, 99)}" for label in labels]
+    order = rng.permutation(len(labels))
+    return vectors[order].astype(np.float32), [texts[i] for i in order]
+
+
+def test_approximate_path_gives_the_exact_stories() -> None:
+    docs = [document(story, lang) for story in STORIES for lang in ("ru", "en", "pt")]
+    assert group(docs, DEFAULT_THRESHOLD, exact_max=0) == group(docs, DEFAULT_THRESHOLD) == [[0, 1, 2], [3, 4, 5],
+                                                                                              [6, 7, 8]]
+    vectors, texts = _story_vectors(12, 8)
+    exact = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts))
+    assert len(exact) > 12  # complete linkage splits some stories: a real test of the rule, not of chaining
+    assert group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts) - 1) == exact
+
+
+def test_large_components_are_linked_on_the_sparse_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors, texts = _story_vectors(6, 20, seed=1)
+    exact = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts))
+    monkeypatch.setattr(cluster, "DENSE_COMPONENT", 3)  # every story's component takes the sparse path
+    monkeypatch.setattr(cluster, "NEIGHBOURS", 4)  # and has to grow its neighbour lists to find all pairs
+    assert group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=0) == exact
+
+
+def test_sparse_complete_linkage_agrees_with_scipy() -> None:
+    from scipy.sparse import csr_matrix
+
+    rng = np.random.default_rng(3)
+    vectors, _ = _story_vectors(5, 12, seed=3)
+    sims = (vectors @ vectors.T).astype(np.float64)
+    sims[rng.random(sims.shape) < 0.05] = -1.0  # some pairs unknown: below the threshold for both
+    sims = np.minimum(sims, sims.T)
+    np.fill_diagonal(sims, 1.0)
+    graph = csr_matrix(np.where(sims >= 0.6, sims + 1.0, 0.0) - np.eye(len(sims)) * 2.0)
+    assert sparse_complete_linkage(graph, 0.6) == group_similarities(sims, 0.6)
+
+
+def test_approximate_clustering_memory_is_not_quadratic() -> None:
+    import tracemalloc  # numpy reports its arrays to it
+
+    vectors, texts = _story_vectors(400, 4, seed=2)
+    n = len(texts)
+    group_features(vectors[:50], texts[:50], DEFAULT_THRESHOLD, exact_max=0)  # imports are not what we measure
+    tracemalloc.start()
+    try:
+        groups = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sorted(i for g in groups for i in g) == list(range(n))
+    assert peak < n * n * 8 / 4, peak  # the exact path holds several n x n float64 matrices at once
 
 
 def _bench() -> ModuleType:

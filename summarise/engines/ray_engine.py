@@ -1,0 +1,291 @@
+"""The per-article stages on a Ray cluster, as Ray Data batches; the driver keeps the store.
+
+Each stage sends units of work through `ray.data` and gets results back here:
+- ingest (read, decode, extract, clean): files, FILES_PER_UNIT at a time, on tasks; the inputs must be readable at
+  the same path on every node (a shared or synced folder). Duplicates are dropped here, in file order.
+- detect: the texts the language cache lacks, DETECT_PER_UNIT at a time, on an actor pool (one actor per CPU).
+- translate: exactly the batches of sentences the local engine would translate (one unit per round of
+  ARTICLES_PER_ROUND articles of a language, less what the cache or an earlier round holds), on an actor pool that
+  holds the models, loaded once per actor: one actor per GPU (float16 with CTranslate2) when the cluster has GPUs,
+  else one per node, using all its cores.
+- embed: the pieces the embedding cache lacks, in the encoder's batches, on one actor per node.
+Sending the same units the local engine computes makes the results, and so briefing.json, the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import pickle
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import Settings
+from ..errors import ConfigError, ModelUnavailableError
+from ..types import Article, Document, InputIssue, Language
+from . import Progress, Warn, texts_to_detect
+
+FILES_PER_UNIT = 16
+DETECT_PER_UNIT = 64
+log = logging.getLogger("summarise")
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("engine 'ray' needs Ray: run `pip install 'summarise[ray]'`, or set engine = "
+                          "\"local\"") from None
+    return ray
+
+
+# --- what runs on the workers ---------------------------------------------------------------------------------
+
+def _read_unit(unit: tuple[list[tuple[str, str]], int]) -> list[tuple[list[Article], list[InputIssue]]]:
+    from .. import ingest
+
+    files, max_bytes = unit
+    return [ingest.read_records(Path(path), Path(root), max_bytes) for path, root in files]
+
+
+class _Detector:
+    """Detects languages; lingua's models load once per actor, on first use."""
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        from .. import detect
+
+        return _each(batch, detect.detect_many)
+
+
+class _Translator:
+    """Translates units of sentences; each model loads once per actor, on its first unit."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return _each(batch, self._unit)
+
+    def _unit(self, unit: tuple[str, list[str]]) -> tuple[str, Any]:
+        from .. import translation
+
+        model, sentences = unit
+        try:
+            translator = translation.load_translator(model, self.settings)
+            return "ok", translation.translate_sentences(sentences, translator, self.settings.batch_size,
+                                                         self.settings.max_batch_tokens)
+        except ModelUnavailableError as exc:  # said once by the driver, as the local engine says it
+            return "unavailable", str(exc)
+
+
+class _Encoder:
+    """Embeds units of texts; the encoder loads once per actor."""
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        from .. import embed
+
+        return _each(batch, embed._encode)
+
+
+def _each(batch: dict[str, np.ndarray], work: Callable[[Any], Any]) -> dict[str, np.ndarray]:
+    """Apply `work` to each pickled unit of a Ray Data batch, keeping each unit's number beside its result."""
+    results = [pickle.dumps(work(pickle.loads(payload))) for payload in batch["unit"]]
+    return {"n": np.asarray(batch["n"]), "result": np.asarray(results, dtype=object)}
+
+
+# --- the driver -----------------------------------------------------------------------------------------------
+
+class RayEngine:
+    """Ingest, detect, translate and embed on Ray; the caches are looked up and filled here."""
+
+    def __init__(self, settings: Settings, ray: Any) -> None:
+        self.settings = settings
+        self.ray = ray
+        resources = ray.cluster_resources()
+        self.gpus = int(resources.get("GPU", 0))
+        cpus = [int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")]
+        self.cpus, self.nodes, self.node_cpus = max(1, sum(cpus)), max(1, len(cpus)), max(1, min(cpus or [1]))
+        # Translation on GPUs when the cluster has them: the driver keys the cache by the device that translates.
+        self.translate_settings = (dataclasses.replace(settings, device="cuda")
+                                   if self.gpus and settings.device == "cpu" else settings)
+
+    @classmethod
+    @contextlib.contextmanager
+    def connect(cls, settings: Settings) -> Iterator[RayEngine]:
+        """Connect to `settings.ray_address` (none: start Ray here), unless this process is connected already."""
+        ray = _import_ray()
+        started = not ray.is_initialized()
+        if started:
+            ray.init(address=settings.ray_address or None, include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING)
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per dataset run is noise here
+        try:
+            yield cls(settings, ray)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _run(self, units: Sequence[Any], work: Any, **options: Any) -> list[Any]:
+        """Each unit's result, in order: one Ray Data row per unit, one unit per batch."""
+        if not units:
+            return []
+        rows = [{"n": n, "unit": pickle.dumps(unit)} for n, unit in enumerate(units)]
+        data = self.ray.data.from_items(rows, override_num_blocks=len(rows))
+        if isinstance(work, type):
+            size = options.pop("actors")
+            options["compute"] = self.ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, min(size, len(units))))
+        results: list[Any] = [None] * len(units)
+        for row in data.map_batches(work, batch_size=1, batch_format="numpy", **options).iter_rows():
+            results[int(row["n"])] = pickle.loads(row["result"])
+        return results
+
+    def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
+        """As `ingest.read_inputs`, each file read and cleaned on the cluster."""
+        from .. import ingest
+
+        files = [(str(path), str(root)) for path, root in ingest.discover(inputs)]
+        units = [(files[i:i + FILES_PER_UNIT], max_bytes) for i in range(0, len(files), FILES_PER_UNIT)]
+        done = self._run(units, lambda batch: _each(batch, _read_unit), num_cpus=1)
+        articles: list[Article] = []
+        issues: list[InputIssue] = []
+        first_seen: dict[str, str] = {}
+        for found, problems in (pair for unit in done for pair in unit):
+            issues.extend(problems)
+            for article in found:
+                if article.id in first_seen:
+                    issues.append(InputIssue(article.path, "skipped", f"same article as {first_seen[article.id]}"))
+                else:
+                    first_seen[article.id] = article.path
+                    articles.append(article)
+        return articles, issues
+
+    def languages(self, articles: Sequence[Article]) -> list[Language]:
+        """Each article's language: the cache is asked first, only the texts it lacks go to the cluster."""
+        from .. import cache
+
+        def detect_remote(texts: Sequence[str]) -> list[Language]:
+            units = [list(texts[i:i + DETECT_PER_UNIT]) for i in range(0, len(texts), DETECT_PER_UNIT)]
+            return [lang for unit in self._run(units, _Detector, actors=self.cpus, num_cpus=1) for lang in unit]
+
+        return cache.languages(texts_to_detect(articles), detect_remote)
+
+    def represent(self, docs: Sequence[Document]) -> np.ndarray:
+        """The clustering vectors; the pieces the embedding cache lacks are embedded on the cluster."""
+        from .. import cluster, embed
+
+        def encode_remote(texts: Sequence[str]) -> np.ndarray:
+            units = [list(texts[i:i + embed.BATCH]) for i in range(0, len(texts), embed.BATCH)]
+            done = self._run(units, _Encoder, actors=self.nodes, num_cpus=self.node_cpus)
+            return np.concatenate(done) if done else np.empty((0, embed.DIM), np.float32)
+
+        return cluster.represent(docs, encode_remote)
+
+    def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
+                  progress: Progress) -> list[Document]:
+        """As `translation.prepare`, with the sentences the cache lacks translated on the cluster."""
+        from .. import translation
+
+        if len(articles) != len(languages):
+            raise ValueError(f"{len(articles)} articles but {len(languages)} languages")
+        documents: dict[int, Document] = {}
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, (article, language) in enumerate(zip(articles, languages)):
+            document = translation._passed_through(article, language, self.settings)
+            if document is None:
+                groups[language.code].append(i)
+            else:
+                documents[i] = document
+        progress(len(documents))
+        rounds = _Rounds(articles, self.translate_settings)
+        for lang, indices in groups.items():
+            for start in range(0, len(indices), translation.ARTICLES_PER_ROUND):
+                rounds.plan(lang, indices[start:start + translation.ARTICLES_PER_ROUND])
+        options: dict[str, Any] = ({"actors": self.gpus, "num_gpus": 1} if self.gpus else
+                                   {"actors": self.nodes, "num_cpus": self.node_cpus})
+        done = self._run([unit for unit in rounds.units], _Translator, fn_constructor_args=(self.translate_settings,),
+                         **options)
+        for indices, docs in rounds.finish(done, languages, warn):
+            documents.update(zip(indices, docs))
+            progress(len(documents))
+        return [documents[i] for i in range(len(articles))]
+
+
+class _Rounds:
+    """The local engine's translation rounds, planned ahead: what each would find in the cache, and what it sends."""
+
+    def __init__(self, articles: Sequence[Article], settings: Settings) -> None:
+        from .. import cache
+
+        self.articles, self.settings, self.store = articles, settings, cache.active()
+        self.planned: list[tuple[str, str, str, list[int], int | None]] = []  # lang, model, key, articles, unit
+        self.units: list[tuple[str, list[str]]] = []
+        self.known: dict[str, dict[str, str]] = defaultdict(dict)  # by translator key: cached or sent earlier
+
+    def plan(self, lang: str, indices: list[int]) -> None:
+        """One round: its content sentences the cache lacks (and no earlier round sends) become one unit."""
+        from .. import translation
+
+        model = self.settings.model_for(lang)
+        key = translation.translator_key(model, self.settings) if self.store else model
+        texts = [text for i in indices for text in (self.articles[i].title, self.articles[i].text)]
+        distinct = dict.fromkeys(s for text in texts for p in translation._split(text, lang) for s in p)
+        content = [s for s in distinct if translation.is_content(s)]
+        known = self.known[key] if self.store else {}  # without a store every round translates all it has
+        if self.store:
+            known.update(self.store.translations(key, [s for s in content if s not in known]))
+        missing = [s for s in content if s not in known]
+        unit = None
+        if missing:
+            unit = len(self.units)
+            self.units.append((model, missing))
+            if self.store:
+                known.update(dict.fromkeys(missing, ""))  # sent by this round: a later one finds it "cached"
+        self.planned.append((lang, model, key, indices, unit))
+
+    def finish(self, done: Sequence[tuple[str, Any]], languages: Sequence[Language],
+               warn: Warn) -> Iterator[tuple[list[int], list[Document]]]:
+        """Each round's Documents, in order; results are stored, a model that could not be had is warned about once."""
+        from .. import translation
+
+        failures: dict[str, str] = {}
+        sent: dict[str, dict[str, str]] = defaultdict(dict)  # by key: English of the units finished so far
+        for lang, model, key, indices, unit in self.planned:
+            chunk = [self.articles[i] for i in indices]
+            langs = [languages[i] for i in indices]
+            status, value = done[unit] if unit is not None else ("ok", {})
+            if model not in failures and status != "ok":
+                failures[model] = value
+                warn(value)
+            if model in failures:
+                yield indices, [translation._untranslated(a, lang_, failures[model]) for a, lang_ in zip(chunk, langs)]
+                continue
+            if self.store and value:
+                self.store.add_translations(key, value)
+            known = {**self.known[key], **sent[key], **value} if self.store else dict(value)
+            sent[key].update(value)
+            fixed = translation.CachedTranslator(model, _never, _Fixed(known), key)
+            yield indices, translation._translated(chunk, langs, lang, fixed, self.settings)
+
+
+def _never() -> Any:
+    raise AssertionError("every sentence was translated on the cluster")  # pragma: no cover
+
+
+class _Fixed:
+    """A cache that holds exactly the English given (what the cluster translated and the store held)."""
+
+    def __init__(self, english: dict[str, str]) -> None:
+        self.english = english
+
+    def translations(self, model: str, sentences: Sequence[str]) -> dict[str, str]:
+        """The English of those `sentences` given."""
+        return {s: self.english[s] for s in sentences if s in self.english}
+
+    def add_translations(self, model: str, english: dict[str, str]) -> None:
+        """Nothing to add: nothing is translated here."""
