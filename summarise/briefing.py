@@ -17,7 +17,8 @@ For one story (a cluster of Documents):
    they add per word (the facts several outlets report, each counted once; concept coverage as in Gillick
    and Favre's summariser), plus their score, less a penalty for closeness in meaning (sentence embeddings)
    or in words to the picks so far, until the word budget is met (a timeline first takes each development's
-   lede); within a source the picks keep their order and a sentence follows the one it leans on;
+   lede, any other story its own lede); within a source the picks keep their order and a sentence follows the
+   one it leans on;
 7. abstractive: a seq2seq model writes from the sources' text (abstractive.py), and the faithfulness guard
    (guard.py) replaces every sentence stating a number, date, amount or name that no source states;
 8. every sentence cites its own source and any other that states the same thing; sources are numbered in
@@ -62,10 +63,10 @@ COVERAGE, SCORE = 2.0, 0.5  # greedy pick: weights of the new shared word pairs 
 REDUNDANT_MEANING, REDUNDANT_WORDS = 2.0, 1.0  # penalties: cosine, and share of words, to the closest pick
 TITLE_WORDS = 12  # a title cut from a sentence
 HEADLINE_WORDS = 16  # a source's headline longer than this is cut too
-MAX_ANTECEDENTS = 2  # a sentence leaning on more earlier sentences than this is not picked
-LEDE_SPAN = 3  # the lede is among the first this many candidate sentences of a source
-LEDE_SCORE, LEDE_MEANING, LEDE_RANK = 1.0, 1.0, 0.3  # lede: weights of score, closeness to the story, rank
-LEDE_SECOND = 20  # a lede shorter than this many words takes the next sentence of its source along
+MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
+LEDE_SPAN = 2  # the lede is among the first this many candidate sentences of a source
+LEDE_SCORE, LEDE_MEANING, LEDE_RANK = 1.0, 2.0, 0.3  # lede: weights of score, closeness to the openings, rank
+LEDE_SECOND = 12  # a lede shorter than this many words takes the next sentence of its source along
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
 _TERMINAL = re.compile(r"[.!?…»\"”’')]$")
 _BULLET = re.compile(r"^[-–•*·▪]\s+")
@@ -379,6 +380,10 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
     each pick brings the sentences it leans on. Returns the (source, index) of every sentence taken."""
     n = len(story.cands)
     lengths = np.array([word_count(c.text) for c in story.cands])
+    # what a pick covers: its own word pairs and those of the sentences it brings along
+    pairs = [story.pairs[k].union(*(_pairs(story.texts[c.source][j]) for j in c.needs))
+             for k, c in enumerate(story.cands)]
+    index = {(c.source, c.index): k for k, c in enumerate(story.cands)}
     meaning = np.zeros(n)  # cosine to the closest pick
     wording = np.zeros(n)  # share of the candidate's words found in the closest pick
     covered: set[tuple[str, str]] = set()
@@ -397,7 +402,7 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
         else:
             if stop.all():
                 break
-            gain = np.array([sum(story.weights.get(p, 0.0) for p in pairs - covered) for pairs in story.pairs],
+            gain = np.array([sum(story.weights.get(p, 0.0) for p in unit - covered) for unit in pairs],
                             dtype=float) / np.maximum(cost, 1)
             top = gain.max(initial=0.0)
             value = (COVERAGE * (gain / top if top > 0 else gain) + SCORE * story.scores
@@ -406,12 +411,12 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
         c = story.cands[best]
         taken |= {(c.source, k) for k in (*c.needs, c.index)}
         blocked |= np.array([(d.source, d.index) in taken for d in story.cands])
-        covered |= story.pairs[best]
+        covered |= pairs[best]
         words += int(cost[best])
         picks += 1
-        meaning = np.maximum(meaning, story.vectors @ story.vectors[best])
-        picked = story.terms[best]
-        wording = np.maximum(wording, [len(t & picked) / max(len(t), 1) for t in story.terms])
+        for k in [best, *(index[(c.source, j)] for j in c.needs if (c.source, j) in index)]:
+            meaning = np.maximum(meaning, story.vectors @ story.vectors[k])  # what it brought along counts too
+            wording = np.maximum(wording, [len(t & story.terms[k]) / max(len(t), 1) for t in story.terms])
     return taken
 
 
@@ -498,7 +503,7 @@ def _extractive(story: _Story, lede: Sequence[int], short_words: int, long_min: 
     if not short and cands:  # every sentence is longer than the short budget: cut the best one
         best = int(np.argmax(story.scores))
         short = _clip(cands[best].text, short_words) + _markers(_cite(story, (cands[best].source, cands[best].index)))
-    seed = [_lede_of(story, d) for d in story.developments] if story.timeline else []
+    seed = [_lede_of(story, d) for d in story.developments] if story.timeline else list(lede)  # news first
     taken = _select(story, low=long_min, high=long_max, seed=[k for k in seed if k is not None])
     return short, _render(story, taken, dated=True), 0
 

@@ -38,8 +38,15 @@ _NOUNS = ("move|company|firm|decision|deal|agreement|plan|proposal|measure|group
 _PREPOSITIONS = ("during|after|before|despite|following|since|with|without|in|on|at|by|for|from|under|amid|over"
                  "|as part of|because of|due to|ahead of|given|like|unlike|according to|to")
 _REFERENCE = rf"(?:{_PRONOUNS}|{_DEMONSTRATIVES})\b|the\s+(?:[\w-]+\s+)?(?:{_NOUNS})\b"
+# "It was not immediately clear whether…", "It is likely that…", "It has been 75 years since…": a dummy "it" that
+# announces what follows (extraposition) points back at nothing.
+_DUMMY_IT = (r"it(?:['’]s|\s+(?:is|was|remains|remained|seems|seemed|appears|appeared|has been|had been|will be))"
+             r"\s+(?:not\s+|still\s+|also\s+|now\s+)?(?:(?:immediately|yet|entirely|fully|widely|generally)\s+)?"
+             r"(?:clear|unclear|known|unknown|likely|unlikely|possible|impossible|expected|unexpected|believed|thought"
+             r"|estimated|reported|understood|feared|hoped|rumored|rumoured|said|true|time|important|hard|difficult"
+             r"|easy|rare|common|illegal|legal|necessary|worth|(?:\w+\s+)?(?:years|months|weeks|days|decades)\b)")
 _OPENER = re.compile(
-    rf"^[\"“‘'«(\[]*(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE}))",
+    rf"^[\"“‘'«(\[]*(?!{_DUMMY_IT})(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE}))",
     re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _LIST_ITEM = re.compile(r"^(?:[-–•*·▪]|\d{1,2}[.)])\s+\S")
