@@ -384,6 +384,9 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
     pairs = [story.pairs[k].union(*(_pairs(story.texts[c.source][j]) for j in c.needs))
              for k, c in enumerate(story.cands)]
     index = {(c.source, c.index): k for k, c in enumerate(story.cands)}
+    # a pick is worth its best sentence: a strong sentence brought along as an antecedent counts
+    worth = np.array([max([story.scores[k]] + [story.scores[index[(c.source, j)]] for j in c.needs
+                                                if (c.source, j) in index]) for k, c in enumerate(story.cands)])
     meaning = np.zeros(n)  # cosine to the closest pick
     wording = np.zeros(n)  # share of the candidate's words found in the closest pick
     covered: set[tuple[str, str]] = set()
@@ -405,7 +408,7 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
             gain = np.array([sum(story.weights.get(p, 0.0) for p in unit - covered) for unit in pairs],
                             dtype=float) / np.maximum(cost, 1)
             top = gain.max(initial=0.0)
-            value = (COVERAGE * (gain / top if top > 0 else gain) + SCORE * story.scores
+            value = (COVERAGE * (gain / top if top > 0 else gain) + SCORE * worth
                      - REDUNDANT_MEANING * meaning - REDUNDANT_WORDS * wording)
             best = int(np.argmax(np.where(stop, -np.inf, value)))  # first of equals: input order breaks ties
         c = story.cands[best]

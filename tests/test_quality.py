@@ -53,3 +53,19 @@ def test_committed_floors_hold_the_promised_margin() -> None:
 
     floors = json.loads((ROOT / "bench" / "floors.json").read_text(encoding="utf-8"))
     assert floors["rouge2_margin"] >= 1.0  # extractive beats LexRank, TextRank and lead by 1 ROUGE-2 point
+    assert floors["short_rouge2_margin"] >= 1.0  # the short (the lede) beats them too, cut to its length
+    assert floors["standalone_share"] >= 0.98  # under 2% of long-briefing sentences miss their antecedent
+
+
+def test_reference_lede_and_briefing_sentences() -> None:
+    summary = "– Skal, Sweden! Raise a glass to the Scandinavian nation, which won. The list is long."
+    assert quality.reference_lede(summary) == "Skal, Sweden! Raise a glass to the Scandinavian nation, which won."
+    long = "7 Jan 2025: He left.[1] She stayed.[1][2]\n\nUndated: Rain fell.[3]"
+    assert quality.briefing_sentences(long) == ["He left.", "She stayed.", "Rain fell."]
+
+
+def test_a_sentence_dangles_only_without_its_antecedent_right_before_it() -> None:
+    docs = [doc("Ishiba flew to Washington on Monday for talks. His visit lasts four days. Rain fell.", "", "a")]
+    assert quality.dangling_count(docs, "Ishiba flew to Washington on Monday for talks.[1] His visit lasts four "
+                                        "days.[1]") == (0, 2)
+    assert quality.dangling_count(docs, "His visit lasts four days.[1] Rain fell.[1]") == (1, 2)
