@@ -128,7 +128,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "batch_size": (1, None), "max_batch_tokens": (1, None), "beam_size": (1, None),
     "max_output_ratio": (0.1, None), "cluster_threshold": (0.0, 1.0), "short_words": (1, None),
     "long_min_words": (1, None), "long_max_words": (1, None), "max_file_mb": (0.001, 1_000_000),
-    "max_feed_entries": (1, None), "cluster_exact_max": (0, None),
+    "max_feed_entries": (1, None), "cluster_exact_max": (0, None), "threads": (0, None),
 }
 
 

@@ -80,7 +80,8 @@ def test_keys_come_from_the_settings_fields() -> None:
     ("batch_size = 0\n", {}, "'batch_size': 0 is not allowed"),
     ("beam_size = 2.5\n", {}, "'beam_size': cannot use 2.5"),
     ("", {"SUMMARISE_MAX_FEED_ENTRIES": "0"}, "'max_feed_entries': 0 is not allowed"),
-    ('translate_backend = "marian-cpp"\n', {}, "choose one of: auto, ctranslate2, transformers"),
+    ("threads = -2\n", {}, "'threads': -2 is not allowed"),
+    ('translate_backend = "marian-cpp"\n', {}, "choose one of: auto, bergamot, ctranslate2, transformers"),
     ('device = "quantum"\n', {}, "'device': 'quantum' is not allowed"),
     ('summariser = "foo"\n', {}, "'summariser': 'foo' is not allowed, choose one of: extractive, abstractive"),
 ])
