@@ -30,7 +30,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -512,11 +512,15 @@ def read_file(path: Path, root: Path, max_bytes: int = 10_000_000) -> list[Artic
 
 def read_inputs(inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
     """All articles under the inputs, and an issue for every file or record not used."""
+    return first_copies(read_records(path, root, max_bytes) for path, root in discover(inputs))
+
+
+def first_copies(read: Iterable[tuple[list[Article], list[InputIssue]]]) -> tuple[list[Article], list[InputIssue]]:
+    """The articles of each file in turn, each content once (a later copy is a skipped issue), and every issue."""
     articles: list[Article] = []
     issues: list[InputIssue] = []
     first_seen: dict[str, str] = {}
-    for path, root in discover(inputs):
-        found, problems = read_records(path, root, max_bytes)
+    for found, problems in read:
         issues.extend(problems)
         for article in found:
             if article.id in first_seen:

@@ -152,18 +152,7 @@ class RayEngine:
         files = [(str(path), str(root)) for path, root in ingest.discover(inputs)]
         units = [(files[i:i + FILES_PER_UNIT], max_bytes) for i in range(0, len(files), FILES_PER_UNIT)]
         done = self._run(units, lambda batch: _each(batch, _read_unit), num_cpus=1)
-        articles: list[Article] = []
-        issues: list[InputIssue] = []
-        first_seen: dict[str, str] = {}
-        for found, problems in (pair for unit in done for pair in unit):
-            issues.extend(problems)
-            for article in found:
-                if article.id in first_seen:
-                    issues.append(InputIssue(article.path, "skipped", f"same article as {first_seen[article.id]}"))
-                else:
-                    first_seen[article.id] = article.path
-                    articles.append(article)
-        return articles, issues
+        return ingest.first_copies(pair for unit in done for pair in unit)  # dropped in file order, as locally
 
     def languages(self, articles: Sequence[Article]) -> list[Language]:
         """Each article's language: the cache is asked first, only the texts it lacks go to the cluster."""
