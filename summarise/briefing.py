@@ -368,6 +368,8 @@ def _lede_of(story: _Story, pool: Sequence[int], max_words: int = MAX_WORDS) -> 
     opening = [k for k in fits if cands[k].rank < LEDE_SPAN] or fits
     if not opening:
         return None
+    written = [k for k in opening if not story.sources[cands[k].source].doc.translated]
+    opening = written or opening  # a source's own English reads better than a machine's
     centroid = story.vectors[[k for k, c in enumerate(cands) if c.source in members and c.rank == 0]].mean(axis=0)
     value = {k: float(LEDE_SCORE * story.scores[k] + LEDE_MEANING * story.vectors[k] @ centroid
                       - LEDE_RANK * cands[k].rank) for k in opening}

@@ -23,8 +23,10 @@ _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 # CommonMark's backslash escapes make any ASCII punctuation literal; these are the ones that can start
 # markup anywhere in a line: emphasis, code, links and images, raw HTML and entities, tables, strikethrough,
-# and a heading's closing #s (which a renderer would drop from "Title #").
-_INLINE = re.compile(r"([\\`*_\[\]()<>&|~!#])")
+# and a heading's closing #s (which a renderer would drop from "Title #"). "(", ")" and "!" stay as they are:
+# they make a link or an image only after a "[" or "]", which is always escaped, and a reader of the raw file
+# sees "(AM)", not "\(AM\)".
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
 # At the start of a line: headings, quotes, list items, thematic breaks, setext underlines.
 _LINE_START = re.compile(r"^[ \t]*(?:([#>+=:-])|(\d{1,9})([.)]))", re.MULTILINE)
 _MARKER = re.compile(r"(\[\d+\])")  # the citation markers briefings carry: [1][2]
