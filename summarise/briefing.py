@@ -76,6 +76,7 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 _MARKS = re.compile(r"\[(\d+)\]")
+_FOOTNOTE = re.compile(r"\s*\[\d+\]")
 
 Key = tuple[int, int]  # (source, sentence index in that source's body)
 
@@ -207,8 +208,9 @@ def terms(text: str) -> list[str]:
 
 
 def shown(sentence: str) -> str:
-    """A source sentence as a briefing shows it: no list marker, no wire dateline."""
-    return _DATELINE.sub("", _BULLET.sub("", sentence.strip()))
+    """A source sentence as a briefing shows it: no list marker, no wire dateline, no footnote marks ("[12]",
+    which would read as our citations)."""
+    return _FOOTNOTE.sub("", _DATELINE.sub("", _BULLET.sub("", sentence.strip())))
 
 
 def publication_day(published: str | None) -> dt.date | None:
@@ -606,6 +608,8 @@ def _clip(text: str, words: int) -> str:
 
 def _numbered(story: _Story, short: str, long: str) -> tuple[str, str, tuple[Citation, ...]]:
     """Sources renumbered in the order the briefing first cites them, the uncited ones after (marked so)."""
+    short, long = (re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 0 < int(m.group(1)) <= len(story.sources)
+                          else "", text) for text in (short, long))  # a generated "[9]" cites nothing
     first_seen = list(dict.fromkeys(int(n) for n in _MARKS.findall(f"{short} {long}")))
     order = first_seen + [n for n in range(1, len(story.sources) + 1) if n not in first_seen]
     new = {old: k for k, old in enumerate(order, 1)}

@@ -250,3 +250,10 @@ def test_a_story_with_no_english_says_so_and_how_to_fix_it() -> None:
     off = untranslated_notice([d], Settings(translate=False))
     assert off is not None and "translation is off" in off
     assert untranslated_notice([d, doc(WEATHER, "Rain", "w")], settings) is None  # told in English
+
+
+def test_footnote_marks_in_article_text_never_pass_for_citations() -> None:
+    text = ("The council approved a plan on Monday to buy forty electric buses for the city.[12]\n\n"
+            "Officials said the purchase would cost twenty million euros in total.[3]")
+    b = brief_cluster([doc(text, "Council buys buses", "a")], long_min=10, long_max=60)
+    assert set(re.findall(r"\[(\d+)\]", b.short + b.long)) == {"1"} and len(b.citations) == 1
