@@ -575,9 +575,11 @@ def _title(story: _Story, lede: Sequence[int], generated: tuple[Writer, Evidence
     pool = set(story.newest) if first is None else next(set(d) for d in story.developments if first in d)
     ranked = sorted(range(len(story.sources)),
                     key=lambda i: (i != first, i not in pool, not story.sources[i].doc.english, -centrality[i], i))
-    docs = [story.sources[i].doc for i in ranked if story.sources[i].doc.title_en.strip()]
-    fitting = [d.title_en.strip() for i, d in zip(ranked, docs)
-               if d.english and _headline_like(d.title_en.strip()) and i in pool]
+    titled = [i for i in ranked if story.sources[i].doc.title_en.strip()]
+    docs = [story.sources[i].doc for i in titled]
+    english = any(s.doc.english for s in story.sources)  # else the original headline is the best title
+    fitting = [d.title_en.strip() for i, d in zip(titled, docs)
+               if (d.english or not english) and _headline_like(d.title_en.strip()) and i in pool]
     if fitting:
         return fitting[0], 0
     failed = 0

@@ -116,3 +116,10 @@ def test_no_translate_is_a_choice_that_exits_0_and_still_says_so(mixed: tuple[su
     assert result.exit_code == 0 and not result.notices
     foreign = [b for b in result.briefings if not b.english]
     assert len(foreign) == 2 and all(b.notice and "translation is off" in b.notice for b in foreign)
+
+
+def test_a_story_kept_in_its_language_is_titled_by_its_own_headline(
+        mixed: tuple[summarise.types.Result, Path]) -> None:
+    result, _ = mixed
+    russian = next(b for b in result.briefings if b.language == "ru")
+    assert russian.title == "Кризис в гарлемских приходах: навсегда замолкли колокола Св. Мартина"
