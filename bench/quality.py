@@ -45,8 +45,6 @@ SYSTEMS = ("ours", "lexrank", "textrank", "lead")
 METRICS = ("rouge1", "rouge2", "rougeL")
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"(?:\[\d+\])+\s*")  # a briefing sentence ends with its citation markers
-_DATE_LABEL = re.compile(r"(?m)^(?:\d{1,2} [A-Z][a-z]{2} \d{4}|Undated):\s*")  # a timeline paragraph's label
-_BULLET = re.compile(r"^[-–•*·▪]\s+")
 _RESULT = re.compile(r"^RESULT (.*)$", re.MULTILINE)
 
 
@@ -140,7 +138,9 @@ def reference_lede(summary: str) -> str:
 
 def briefing_sentences(text: str) -> list[str]:
     """A briefing's sentences, each as written in its source (markers and timeline date labels dropped)."""
-    return [s.strip() for s in _SENTENCE_END.split(_DATE_LABEL.sub("", text)) if s.strip()]
+    from summarise.render import DATE_LABEL
+
+    return [s.strip() for s in _SENTENCE_END.split(DATE_LABEL.sub("", text)) if s.strip()]
 
 
 def dangling_count(docs: Sequence[Document], long: str) -> tuple[int, int]:
@@ -148,13 +148,8 @@ def dangling_count(docs: Sequence[Document], long: str) -> tuple[int, int]:
 
     Each briefing sentence is found in its source; it dangles when it opens on a back-reference
     (summarise.coherence) and the sentence before it in that source is not the one before it in the briefing."""
+    from summarise.briefing import shown
     from summarise.coherence import dangling, opens_on_reference, previous_sentences
-
-    try:
-        from summarise.briefing import shown
-    except ImportError:  # before briefings dropped datelines
-        def shown(sentence: str) -> str:
-            return _BULLET.sub("", sentence.strip())
 
     where: dict[str, tuple[int, int]] = {}
     previous = []

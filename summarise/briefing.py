@@ -113,6 +113,8 @@ class _Story:
     scores: np.ndarray
     days: tuple[dt.date | None, ...]  # each source's publication day, when known
     developments: tuple[tuple[int, ...], ...]  # sources per development, oldest first; undated ones last
+    previous: tuple[tuple[int | None, ...], ...]  # per source and sentence: the sentence before it, headings skipped
+    index: dict[Key, int]  # the candidate for each (source, sentence) that is one
 
     @property
     def timeline(self) -> bool:
@@ -225,13 +227,15 @@ def _story(docs: Sequence[Document]) -> _Story:
     sources = tuple(merge(docs))
     texts = tuple(tuple(shown(s.english) for s in src.doc.body.sentences) for src in sources)
     raw = tuple(tuple(s.english.strip() for s in src.doc.body.sentences) for src in sources)
-    cands = _candidates(sources, texts, raw)
+    previous = tuple(tuple(previous_sentences(t)) for t in texts)
+    cands = _candidates(sources, texts, raw, previous)
     vectors = embed([c.text for c in cands]) if cands else np.zeros((0, DIM), np.float32)
     words = tuple(frozenset(terms(c.text)) for c in cands)
     pairs = tuple(_pairs(c.text) for c in cands)
     days = tuple(_day(s) for s in sources)
     return _Story(tuple(docs), sources, texts, cands, vectors, words, pairs, _pair_weights(sources),
-                  _scores(sources, cands, words), days, _developments(days, _usable(sources)))
+                  _scores(sources, cands, words), days, _developments(days, _usable(sources)), previous,
+                  {(c.source, c.index): k for k, c in enumerate(cands)})
 
 
 def _day(source: Source) -> dt.date | None:
@@ -305,21 +309,20 @@ def _antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
     return tuple(sorted(chain))
 
 
-def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]],
-                raw: Sequence[Sequence[str]]) -> tuple[_Candidate, ...]:
+def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: Sequence[Sequence[str]],
+                previous: Sequence[Sequence[int | None]]) -> tuple[_Candidate, ...]:
     """Usable sentences, exact duplicates dropped, each with the sentences it leans on."""
     seen: set[str] = set()
     out: list[_Candidate] = []
     for i in _usable(sources):
         rank = 0
-        previous = previous_sentences(texts[i])
         for j, text in enumerate(texts[i]):
             key = _NORM.sub(" ", text.lower()).strip()
             if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
                 continue
             if not _TERMINAL.search(text):  # headings, captions and list fragments read badly
                 continue
-            needs = _antecedents(texts[i], raw[i], j, previous)
+            needs = _antecedents(texts[i], raw[i], j, previous[i])
             if needs is None:
                 continue
             seen.add(key)
@@ -387,7 +390,8 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
     # what a pick covers: its own word pairs and those of the sentences it brings along
     pairs = [story.pairs[k].union(*(_pairs(story.texts[c.source][j]) for j in c.needs))
              for k, c in enumerate(story.cands)]
-    index = {(c.source, c.index): k for k, c in enumerate(story.cands)}
+    index = story.index
+    need_words = [[((c.source, j), word_count(story.texts[c.source][j])) for j in c.needs] for c in story.cands]
     # a pick is worth its best sentence: a strong sentence brought along as an antecedent counts
     worth = np.array([max([story.scores[k]] + [story.scores[index[(c.source, j)]] for j in c.needs
                                                 if (c.source, j) in index]) for k, c in enumerate(story.cands)])
@@ -399,8 +403,7 @@ def _select(story: _Story, *, low: int, high: int, seed: Sequence[int] = (),
     words, picks = 0, 0
     queue = list(seed)
     while (queue or words < low) and picks < max_sentences:
-        cost = lengths + np.array([sum(word_count(story.texts[c.source][k]) for k in c.needs
-                                       if (c.source, k) not in taken) for c in story.cands], dtype=int)
+        cost = lengths + np.array([sum(w for key, w in needs if key not in taken) for needs in need_words], dtype=int)
         stop = blocked | (meaning > DUPLICATE) | (words + cost > high)
         if queue:
             best = queue.pop(0)
@@ -431,7 +434,7 @@ def _groups(story: _Story, taken: set[Key]) -> list[list[Key]]:
     """Taken sentences in reading order: runs of one source that belong together (consecutive, or a sentence
     and what it leans on) stay together and in source order; runs are ordered by their place in their article,
     then by source, and in a timeline by development first."""
-    by_key = {(c.source, c.index): c for c in story.cands}
+    index = story.index
     parent = {key: key for key in taken}
 
     def root(key: Key) -> Key:
@@ -439,13 +442,11 @@ def _groups(story: _Story, taken: set[Key]) -> list[list[Key]]:
             key = parent[key]
         return key
 
-    previous = [previous_sentences(t) for t in story.texts]
-    for source, index in taken:
-        links = [(source, previous[source][index])] + [(source, k) for k in
-                                                       getattr(by_key.get((source, index)), "needs", ())]
-        for other in links:
+    for source, at in taken:
+        needs = story.cands[index[(source, at)]].needs if (source, at) in index else ()
+        for other in [(source, story.previous[source][at]), *((source, k) for k in needs)]:
             if other in taken:
-                parent[root((source, index))] = root(other)
+                parent[root((source, at))] = root(other)
     runs: dict[Key, list[Key]] = {}
     for key in sorted(taken):
         runs.setdefault(root(key), []).append(key)
@@ -461,10 +462,10 @@ def _groups(story: _Story, taken: set[Key]) -> list[list[Key]]:
 
 def _cite(story: _Story, key: Key) -> tuple[int, ...]:
     """Citation numbers for a sentence: its own source and any other with a sentence saying the same."""
-    found = [k for k, c in enumerate(story.cands) if (c.source, c.index) == key]
-    if not found:
+    k = story.index.get(key)
+    if k is None:
         return (key[0] + 1,)
-    sims = story.vectors @ story.vectors[found[0]]
+    sims = story.vectors @ story.vectors[k]
     return tuple(sorted({key[0] + 1} | {story.cands[j].source + 1 for j in np.flatnonzero(sims >= SUPPORT)}))
 
 
@@ -575,11 +576,10 @@ def _title(story: _Story, lede: Sequence[int], generated: tuple[Writer, Evidence
     pool = set(story.newest) if first is None else next(set(d) for d in story.developments if first in d)
     ranked = sorted(range(len(story.sources)),
                     key=lambda i: (i != first, i not in pool, not story.sources[i].doc.english, -centrality[i], i))
-    titled = [i for i in ranked if story.sources[i].doc.title_en.strip()]
-    docs = [story.sources[i].doc for i in titled]
+    docs = [story.sources[i].doc for i in ranked if story.sources[i].doc.title_en.strip()]
     english = any(s.doc.english for s in story.sources)  # else the original headline is the best title
-    fitting = [d.title_en.strip() for i, d in zip(titled, docs)
-               if (d.english or not english) and _headline_like(d.title_en.strip()) and i in pool]
+    fitting = [d.title_en.strip() for i, d in ((i, story.sources[i].doc) for i in ranked)
+               if i in pool and (d.english or not english) and _headline_like(d.title_en.strip())]
     if fitting:
         return fitting[0], 0
     failed = 0
@@ -627,8 +627,7 @@ def _numbered(story: _Story, short: str, long: str) -> tuple[str, str, tuple[Cit
 
 def _main_language(story: _Story) -> str:
     """The language most of the story's text is in (its first source's on a tie)."""
-    counts = Counter(s.doc.language.code for s in story.sources)
-    return max(counts, key=lambda code: (counts[code], -[s.doc.language.code for s in story.sources].index(code)))
+    return Counter(s.doc.language.code for s in story.sources).most_common(1)[0][0]
 
 
 def _citation(source: Source, n: int, day: dt.date | None) -> Citation:

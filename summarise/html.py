@@ -47,11 +47,6 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def source_note(c: Citation) -> str:
-    """'Russian, translated', 'Portuguese, not translated' or 'English'."""
-    return language_note(c)
-
-
 def render_html(result: Result) -> str:
     """A standalone, mobile-friendly page: stories most-covered first, each with its linked sources."""
     ordered = stories(result)
@@ -141,7 +136,7 @@ def _source(c: Citation) -> str:
     number = f"[{c.n}] " if c.cited else ""
     lang = "" if c.translated or c.language in ("en", "und") else f' lang="{_esc(c.language)}"'
     return (f'<p style="{INK}font-size:14px;margin:0 0 4px;">{number}<span{lang}>{linked}</span>{outlet}, '
-            f'{_esc(when(c.published))} <span style="{MUTED}">({_esc(source_note(c))})</span></p>')
+            f'{_esc(when(c.published))} <span style="{MUTED}">({_esc(language_note(c))})</span></p>')
 
 
 def _cited(text: str, by_n: dict[int, Citation]) -> str:

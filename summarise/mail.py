@@ -41,8 +41,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from .config import find_config, read_toml, unknown_keys
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
-from .html import one_line, plural, render_html, safe_url, source_note, stories
-from .render import LANGUAGE_NAMES, when
+from .html import one_line, plural, render_html, safe_url, stories
+from .render import LANGUAGE_NAMES, language_note, when
 from .types import Result
 
 SECURITY = ("starttls", "ssl", "none")
@@ -249,7 +249,7 @@ def render_text(result: Result) -> str:
                 outlet = f" — {one_line(c.source)}" if c.source else ""
                 url = safe_url(c.url)
                 number = f"[{c.n}] " if cited else "- "
-                lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({source_note(c)})")
+                lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({language_note(c)})")
                 lines += [f"      {url}"] if url else []
         lines.append("")
     if result.issues:

@@ -17,32 +17,16 @@ from summarise import fetch
 from summarise.cli import app
 from summarise.config import Settings
 
-from .test_feeds import Handler, Item, Server, Site, feeds_file, page, paragraphs, redirect, rss
+from .test_feeds import Item, Site, feeds_file, page, paragraphs, redirect, rss, serve
 
 DATE = "2024-05-02"
 SECRET = "Admin console: root password reset"
 
 
-@contextmanager
-def serve_on(host: str) -> Iterator[Site]:
-    try:
-        server = Server((host, 0), Handler)
-    except OSError:
-        pytest.skip(f"cannot listen on {host}")
-    server.site = Site(base=f"http://{host}:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.site
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def admin() -> Iterator[Site]:
     """A private admin page on 127.0.0.1, which no feed entry may make us fetch."""
-    with serve_on("127.0.0.1") as site:
+    with serve("127.0.0.1") as site:
         site.add("/admin/secret", page(SECRET, paragraphs("en", 99)))
         yield site
 
@@ -53,7 +37,7 @@ def public(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     treated as a public address; everything else keeps the real rule."""
     real = getattr(fetch, "address_kind", lambda ip: None)
     monkeypatch.setattr(fetch, "address_kind", lambda ip: None if ip == "127.0.0.2" else real(ip), raising=False)
-    with serve_on("127.0.0.2") as site:
+    with serve("127.0.0.2") as site:
         yield site
 
 

@@ -171,10 +171,14 @@ class Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve() -> Iterator[Site]:
-    """A threaded HTTP server on 127.0.0.1 and a free port, for the length of the block."""
-    server = Server(("127.0.0.1", 0), Handler)
-    server.site = Site(base=f"http://127.0.0.1:{server.server_address[1]}")
+def serve(host: str = "127.0.0.1") -> Iterator[Site]:
+    """A threaded HTTP server on `host` and a free port, for the length of the block (skipped where the host
+    cannot be listened on)."""
+    try:
+        server = Server((host, 0), Handler)
+    except OSError:
+        pytest.skip(f"cannot listen on {host}")
+    server.site = Site(base=f"http://{host}:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
