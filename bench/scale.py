@@ -77,9 +77,10 @@ def cluster_once(path: str, exact: bool) -> dict:
     """(In a child) load the inputs, cluster them by one path, and measure."""
     import numpy as np
 
-    from summarise.cluster import group_features
-
     import cluster as bench_cluster
+
+    from summarise.cluster import group_features
+    from summarise.config import Settings
 
     vectors = np.load(f"{path}.npy")
     data = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
@@ -87,7 +88,7 @@ def cluster_once(path: str, exact: bool) -> dict:
     del data
     loaded = _peak_mb()
     wall, cpu = time.perf_counter(), _cpu()
-    groups = group_features(vectors, texts, 0.65, exact_max=len(texts) if exact else 0)
+    groups = group_features(vectors, texts, Settings().cluster_threshold, exact_max=len(texts) if exact else 0)
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     f1 = bench_cluster.bcubed(groups, labels)[2]
     return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": _peak_mb(), "inputs_rss_mb": loaded,
@@ -120,14 +121,15 @@ def dev_mix_f1() -> tuple[float, float]:
     import cluster as bench_cluster
 
     from summarise.cluster import group_features, represent
+    from summarise.config import Settings
 
     n_docs, n_gold = bench_cluster.ntrex()
     m_docs, m_gold = bench_cluster.multinews(bench_cluster.multinews_rows(80, "tune"))
     docs, gold = n_docs + m_docs, n_gold + m_gold
     vectors = represent(docs)
     texts = [f"{d.article.title}\n{d.article.text}" for d in docs]
-    exact = group_features(vectors, texts, 0.65, exact_max=len(docs))
-    approx = group_features(vectors, texts, 0.65, exact_max=0)
+    exact = group_features(vectors, texts, Settings().cluster_threshold, exact_max=len(docs))
+    approx = group_features(vectors, texts, Settings().cluster_threshold, exact_max=0)
     f_exact, f_approx = bench_cluster.bcubed(exact, gold)[2], bench_cluster.bcubed(approx, gold)[2]
     same = sorted(map(tuple, exact)) == sorted(map(tuple, approx))
     print(f"\ndev mix ({len(docs)} articles, {len(set(gold))} stories): B-cubed F1 exact {f_exact:.4f}  "
@@ -180,9 +182,10 @@ def ann_once(path: str, library: str) -> dict:
 
     from summarise import ann
     from summarise.cluster import NEIGHBOURS, cosine_floor
+    from summarise.config import Settings
 
     vectors = np.load(f"{path}.npy")
-    floor = cosine_floor(0.65)
+    floor = cosine_floor(Settings().cluster_threshold)
     loaded = _peak_mb()
     wall, cpu = time.perf_counter(), _cpu()
     index = ann.build(vectors, library)

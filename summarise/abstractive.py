@@ -71,7 +71,7 @@ def _load(source: str, options: dict[str, Any]) -> tuple[Any, Any]:
 
 
 @cache
-def load_model(model: str, device: str = "cpu") -> tuple[Any, Any]:
+def load_model(model: str, device: str) -> tuple[Any, Any]:
     """Tokenizer and model for a hub id or directory, loaded once per process; ModelUnavailableError if absent."""
     from .translation import hub
 
@@ -101,7 +101,7 @@ def tidy(text: str, max_words: int) -> str:
 class Seq2SeqWriter:
     """Writes short and long briefings of a text with one seq2seq model (see the module docstring)."""
 
-    def __init__(self, model: str, *, device: str = "cpu", beams: int = 4, prompts: Path | None = None) -> None:
+    def __init__(self, model: str, *, device: str, beams: int, prompts: Path | None = None) -> None:
         self.model = model
         self.device = device
         self.beams = beams

@@ -44,7 +44,7 @@ from .coherence import is_list_item, opens_on_reference, previous_sentences
 from .config import Settings
 from .dedupe import Source, merge
 from .embed import DIM, embed
-from .errors import ConfigError, ModelUnavailableError
+from .errors import ModelUnavailableError
 from .guard import STOPWORDS, Checked, Evidence, Facts
 from .text import paragraphs, sentences, word_count
 from .types import Briefing, Citation, Document
@@ -52,7 +52,6 @@ from .types import Briefing, Citation, Document
 if TYPE_CHECKING:  # pragma: no cover
     from .abstractive import Seq2SeqWriter
 
-SUMMARISERS = ("extractive", "abstractive")
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
 DUPLICATE = 0.88  # cosine above which two sentences say the same thing
 SUPPORT = 0.80  # cosine above which another source is cited for a sentence
@@ -128,9 +127,12 @@ class _Story:
         return dated[-1] if dated else tuple(range(len(self.sources)))
 
 
-def brief_cluster(docs: Sequence[Document], *, short_words: int = 60, long_min: int = 150, long_max: int = 300,
-                  writer: Writer | None = None, notice: str | None = None) -> Briefing:
-    """Title, short and long briefing, with citations, for one story; abstractive when given a writer."""
+def brief_cluster(docs: Sequence[Document], settings: Settings | None = None, *, writer: Writer | None = None,
+                  notice: str | None = None) -> Briefing:
+    """Title, short and long briefing, with citations, for one story, as long as `settings` say (default:
+    Settings()); abstractive when given a writer."""
+    settings = settings or Settings()
+    short_words, long_min, long_max = settings.short_words, settings.long_min_words, settings.long_max_words
     story = _story(docs)
     lede = _lede(story, short_words)
     short, long, replaced = _extractive(story, lede, short_words, long_min, long_max)
@@ -153,9 +155,6 @@ def brief_cluster(docs: Sequence[Document], *, short_words: int = 60, long_min: 
 
 def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequence[Document]], Briefing]:
     """Brief one story at a time as `settings` say: abstractive when asked and the model loads, else extractive."""
-    if settings.summariser not in SUMMARISERS:
-        choices = ", ".join(sorted(SUMMARISERS))
-        raise ConfigError(f"unknown summariser {settings.summariser!r}; choose one of: {choices}")
     writer: Seq2SeqWriter | None = None
     if settings.summariser == "abstractive":
         from .abstractive import Seq2SeqWriter
@@ -170,8 +169,7 @@ def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequen
             except ModelUnavailableError as exc:
                 missing.append(exc)
                 warn(f"{exc}; briefing extractively instead")
-        return brief_cluster(docs, short_words=settings.short_words, long_min=settings.long_min_words,
-                             long_max=settings.long_max_words, writer=None if missing else writer,
+        return brief_cluster(docs, settings, writer=None if missing else writer,
                              notice=untranslated_notice(docs, settings))
 
     return brief_one

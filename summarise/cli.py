@@ -228,16 +228,15 @@ def digest(
     <out>/outbox for the next run; 6: another digest run holds the lock."""
     from .config import load_settings
     from .digest import run_digest
-    from .mail import load_mail_settings
     from .pipeline import require_inputs
 
-    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None)
-    mail = load_mail_settings(config, to=tuple(to or ()))
+    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None,
+                             mail={"to": tuple(to or ())})
     require_inputs(inputs or [])
     settings, fetched = _fetch_feeds(feeds, since, settings)
     sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
     with _progress(settings.quiet) as progress:
-        outcome = run_digest(sources, settings, mail, dry_run=dry_run, send_all=send_all,
+        outcome = run_digest(sources, settings, settings.mail, dry_run=dry_run, send_all=send_all,
                              lock_timeout=wait, progress=progress, warn=_warn,
                              extra_issues=fetched.issues if fetched else ())
     _mark_briefed(fetched, outcome.result, settings)
@@ -258,7 +257,7 @@ def schedule(
 
     from .config import load_settings
     from .digest import schedule_line
-    from .mail import PASSWORD_ENV
+    from .config import PASSWORD_ENV
 
     settings = load_settings(config)
     args = [str(p) for p in inputs or []] + [a for t in to or [] for a in ("--to", t)]

@@ -34,14 +34,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .config import Settings
 from .embed import DIM, embed
-from .errors import ConfigError
 from .text import paragraphs
 from .types import Document
 
 # Tuned on bench/cluster.py (best B-cubed F1 on both Multi-News slices); Settings.cluster_threshold's default.
-DEFAULT_THRESHOLD = 0.65
 # Paragraphs beyond these add cost, not meaning: the lead of a news story says what it is about.
 MAX_PARAGRAPHS = 40
 # Name/number overlap (cosine of weighted counts) above NAME_FLOOR closes up to NAME_WEIGHT of the gap
@@ -63,11 +60,11 @@ _TOKEN = re.compile(r"\d(?:[\d.,]|[ \u00a0](?=\d{3}\b))*\d|\d|[^\W\d_]+")
 _OPENERS = set('.!?…:;"“”«»‘’(—–-\n')
 
 
-def group(docs: Sequence[Document], threshold: float, exact_max: int | None = None,
+def group(docs: Sequence[Document], threshold: float, exact_max: int,
           vectors: np.ndarray | None = None) -> list[list[int]]:
     """Indices of `docs` grouped into stories: largest first (ties by first index), members in order.
 
-    `exact_max`: most articles clustered exactly (default Settings.cluster_exact_max); `vectors`: `represent(docs)`
+    `exact_max`: most articles clustered exactly (Settings.cluster_exact_max); `vectors`: `represent(docs)`
     when it is already known (the Ray engine embeds on its workers).
     """
     vectors = represent(docs) if vectors is None else vectors
@@ -75,11 +72,9 @@ def group(docs: Sequence[Document], threshold: float, exact_max: int | None = No
 
 
 def group_features(vectors: np.ndarray, texts: Sequence[str], threshold: float,
-                   exact_max: int | None = None) -> list[list[int]]:
+                   exact_max: int) -> list[list[int]]:
     """Stories from unit vectors and texts (for their names and numbers): exact up to `exact_max`, approximate above."""
-    _check(threshold)
-    limit = Settings.cluster_exact_max if exact_max is None else exact_max
-    if len(texts) <= limit:
+    if len(texts) <= exact_max:
         cosine = (vectors @ vectors.T).astype(np.float64)
         return group_similarities(combine(cosine, name_overlap(texts)), threshold)
     return group_approximate(vectors, name_vectors(texts), threshold)
@@ -92,15 +87,8 @@ def group_vectors(vectors: np.ndarray, threshold: float) -> list[list[int]]:
     return group_similarities(unit @ unit.T, threshold)
 
 
-def _check(threshold: float) -> None:
-    if not 0.0 <= threshold <= 1.0:
-        raise ConfigError(f"cluster threshold {threshold} is outside 0..1; "
-                          "use e.g. 0.65 (higher: smaller, stricter stories)")
-
-
 def group_similarities(sims: np.ndarray, threshold: float) -> list[list[int]]:
     """Complete-linkage clusters of a symmetric similarity matrix, cut where similarity < threshold."""
-    _check(threshold)
     n = len(sims)
     if n <= 1:
         return [[0]] if n else []
@@ -154,7 +142,6 @@ def group_approximate(vectors: np.ndarray, names: Any, threshold: float) -> list
     3. A larger one asks again for more neighbours per article (twice as many while all reach the floor, up to
        MAX_NEIGHBOURS) and is clustered on that sparse graph: a pair not found counts as below the threshold.
     """
-    _check(threshold)
     from . import ann
 
     n = len(vectors)

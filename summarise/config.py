@@ -1,4 +1,9 @@
-"""One frozen Settings: flag > environment (SUMMARISE_*) > TOML file > default."""
+"""One typed Settings, and the one loader: flag > environment > TOML file > default, all checked at load.
+
+Each setting is a dataclass field, stated once with its default; sections of the config file (`[models]`,
+`[feeds]`, `[mail]`) are fields of the same object. A field's metadata may name its environment variable
+(`env`, default SUMMARISE_<NAME>) and its key in the file (`key`, default its name).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import math
 import os
 import re
 import sys
+import typing
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -31,8 +38,49 @@ DEFAULT_MODELS: dict[str, str] = {
 
 CONFIG_ENV = "SUMMARISE_CONFIG"
 CONFIG_NAME = Path("summarise") / "config.toml"  # under $XDG_CONFIG_HOME, default ~/.config
-# Tables of the config file that other loaders read (mail.load_mail_settings reads [mail]).
-OTHER_TABLES = ("mail",)
+PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
+SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+SUMMARISERS = ("extractive", "abstractive")
+
+
+def _env(name: str, key: str | None = None) -> dict[str, str]:
+    return {"env": name, **({"key": key} if key else {})}
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """The `[feeds]` table: how `--feeds` fetches."""
+
+    allow_private_hosts: bool = field(default=False, metadata=_env("SUMMARISE_ALLOW_PRIVATE_HOSTS"))
+    # fetch pages on loopback/private/link-local addresses too
+    max_entries: int = field(default=200, metadata=_env("SUMMARISE_MAX_FEED_ENTRIES"))
+    # most entries taken from one feed per run (the newest)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The `[mail]` table: where and how the digest is sent. The password comes only from the environment
+    or `password_file` (never a flag, never the file itself); `password_file` and `ca_file` are relative to
+    the config file's folder."""
+
+    host: str | None = field(default=None, metadata=_env("SUMMARISE_SMTP_HOST"))
+    port: int | None = field(default=None, metadata=_env("SUMMARISE_SMTP_PORT"))  # None: the usual one
+    security: str = field(default="starttls", metadata=_env("SUMMARISE_SMTP_SECURITY"))
+    user: str | None = field(default=None, metadata=_env("SUMMARISE_SMTP_USER"))
+    password: str | None = field(default=None, repr=False, metadata={"env": PASSWORD_ENV, "key": "password_file"})
+    sender: str | None = field(default=None, metadata=_env("SUMMARISE_MAIL_FROM", "from"))
+    to: tuple[str, ...] = field(default=(), metadata=_env("SUMMARISE_MAIL_TO"))
+    outbox: Path | None = field(default=None, metadata=_env("SUMMARISE_MAIL_OUTBOX"))  # None: <out>/outbox
+    timeout: float = field(default=30.0, metadata=_env("SUMMARISE_SMTP_TIMEOUT"))  # seconds per SMTP operation
+    ca_file: Path | None = field(default=None, metadata=_env("SUMMARISE_SMTP_CA_FILE"))
+    allow_plaintext_login: bool = field(default=False, metadata=_env("SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN"))
+    # with security = "none", send the password unencrypted anyway
+
+    @property
+    def smtp_port(self) -> int:
+        """The port to connect to."""
+        return self.port or DEFAULT_PORTS[self.security]
 
 
 @dataclass(frozen=True)
@@ -42,7 +90,7 @@ class Settings:
     out: Path = Path("outputs")
     date: str | None = None  # YYYY-MM-DD; default today
     translate: bool = True
-    models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))  # the [models] table
     translate_backend: str = "auto"  # Marian models: ctranslate2 when installed (a default dependency), else transformers
     threads: int = 0  # translation threads (ctranslate2 and bergamot on CPU); 0 = every core this process may use
     batch_size: int = 16  # most sentences in one translation batch
@@ -62,74 +110,154 @@ class Settings:
     long_max_words: int = 300
     max_file_mb: float = 10.0
     quiet: bool = False
-    allow_private_hosts: bool = False  # feeds: fetch pages on loopback/private/link-local addresses too
-    max_feed_entries: int = 200  # feeds: most entries taken from one feed per run (the newest)
+    feeds: FeedSettings = field(default_factory=FeedSettings)  # the [feeds] table
+    mail: MailSettings = field(default_factory=MailSettings)  # the [mail] table
 
     def model_for(self, lang: str) -> str:
         """The translation model id or directory for a source language."""
         return self.models.get(lang) or self.models.get("*") or DEFAULT_MODELS["*"]
 
+    @property
+    def max_bytes(self) -> int:
+        """The largest input file read, in bytes."""
+        return int(self.max_file_mb * 1e6)
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+SECTIONS: dict[str, type[Any]] = {"feeds": FeedSettings, "mail": MailSettings}
+# Moved settings: the old top-level key, and where it lives now (named in the unknown-key message).
+MOVED = {"allow_private_hosts": "allow_private_hosts in [feeds]", "max_feed_entries": "max_entries in [feeds]"}
 
 
-def known_keys() -> list[str]:
-    """Every key a config file may hold at the top level: the Settings fields, and the other loaders' tables."""
-    return sorted([*_FIELDS, *OTHER_TABLES])
+def _env_name(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get("env") or f"SUMMARISE_{f.name.upper()}")
+
+
+def _key(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get("key", f.name))
+
+
+def known_keys(section: str | None = None) -> list[str]:
+    """Every key the config file may hold at the top level, or in the table `section`."""
+    return sorted(_key(f) for f in dataclasses.fields(SECTIONS[section] if section else Settings))
 
 
 def unknown_keys(given: Mapping[str, Any] | Any, known: Sequence[str], where: str) -> None:
-    """Fail with one line naming each unknown key, with the closest known one when there is one."""
+    """Fail with one line naming each unknown key, with the closest known one (or its new place) when there is one."""
     unknown = sorted(k for k in given if k not in known)
     if not unknown:
         return
     parts = []
     for key in unknown:
-        close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+        close = [MOVED[key]] if key in MOVED else difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
         parts.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     raise ConfigError(f"{where}: unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(parts)}; "
                       f"known: {', '.join(known)}")
 
 
-def _coerce(name: str, value: Any) -> Any:
-    default = getattr(Settings(), name)
+# --- reading one value ---------------------------------------------------------------------------
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in _TRUE + _FALSE:
+        return str(value).strip().lower() in _TRUE
+    raise ValueError("use true or false")
+
+
+def _number(kind: type, value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true/false")
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ValueError("a whole number is expected")
+    return int(value) if kind is int else float(value)
+
+
+def one_line(text: str) -> bool:
+    """Whether `text` is one line without control characters (it may end up in a header or a path)."""
+    return not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def address(value: str, where: str) -> str:
+    """An address as given (a display name is fine), refused when it could smuggle in a header."""
+    pairs = getaddresses([value])
+    addr = pairs[0][1] if len(pairs) == 1 else ""
+    if not one_line(value) or "@" not in addr or any(ch in addr for ch in " <>,;"):
+        raise ConfigError(f"{where}: {value!r} is not an email address like news@example.org")
+    return value
+
+
+def recipients(value: str | Sequence[str], where: str) -> tuple[str, ...]:
+    """Checked addresses from a comma-separated string or a list (each item may hold commas too)."""
+    parts = value.split(",") if isinstance(value, str) else [p for v in value for p in str(v).split(",")]
+    return tuple(address(p.strip(), where) for p in parts if p.strip())
+
+
+def _models(value: Any) -> dict[str, str]:
+    if isinstance(value, str):  # env form: "ru=id,pt=id"
+        value = dict(part.split("=", 1) for part in value.split(",") if part.strip())
+    return {**DEFAULT_MODELS, **{str(k).strip(): str(v).strip() for k, v in dict(value).items()}}
+
+
+def _read(name: str, kind: Any, value: Any, where: str, base: Path | None) -> Any:
+    """`value` as the field's type; ConfigError naming `where` it came from when it cannot be."""
+    if name == "to":
+        return recipients(value, where)
+    if name == "sender":
+        return address(str(value).strip(), where)
     try:
         if name == "models":
-            if isinstance(value, str):  # env form: "ru=id,pt=id"
-                value = dict(part.split("=", 1) for part in value.split(",") if part.strip())
-            return {**DEFAULT_MODELS, **{str(k).strip(): str(v).strip() for k, v in dict(value).items()}}
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                    raise ValueError(value)
-                return value.lower() in ("1", "true", "yes", "on")
-            return bool(value)
-        if isinstance(default, Path):
-            return Path(value).expanduser()
-        if default is None:
-            return str(value)
-        if isinstance(default, (int, float)) and isinstance(value, bool):
-            raise ValueError("a number is expected, not true/false")
-        if isinstance(default, int) and isinstance(value, float) and not value.is_integer():
-            raise ValueError("a whole number is expected")
-        return type(default)(value)
+            return _models(value)
+        if name == "password":  # from the environment as it is; from the file's password_file, that file's text
+            return str(value) if base is None else _password(base / Path(str(value)).expanduser())
+        if kind is bool:
+            return _boolean(value)
+        if kind in (int, float):
+            return _number(kind, value)
+        if kind is Path:
+            path = Path(str(value)).expanduser()
+            return base / path if base is not None and name == "ca_file" else path
+        text = str(value).strip()
+        if not one_line(text):
+            raise ValueError("it must be one line without control characters")
+        return text.lower() if name == "security" else text
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc}); fix it in the config file, "
-                          f"SUMMARISE_{name.upper()} or the flag") from None
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc}); fix it in {where}") from None
+
+
+def _password(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:  # the reason names the file, never its contents
+        raise ConfigError(f"password_file {path} cannot be read ({type(exc).__name__}); "
+                          f"fix the path in [mail] or set {PASSWORD_ENV}") from None
 
 
 # --- checks: every setting is checked before any work starts -------------------------------------
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(?::\d+)?")
-SUMMARISERS = ("extractive", "abstractive")
-# name: (lowest allowed, highest allowed); both inclusive, None for no bound. Numbers must be finite.
+# name (section.name in a table): (lowest allowed, highest allowed); both inclusive, None for no bound.
 RANGES: dict[str, tuple[float | None, float | None]] = {
     "batch_size": (1, None), "max_batch_tokens": (1, None), "beam_size": (1, None),
     "max_output_ratio": (0.1, None), "cluster_threshold": (0.0, 1.0), "short_words": (1, None),
     "long_min_words": (1, None), "long_max_words": (1, None), "max_file_mb": (0.001, 1_000_000),
-    "max_feed_entries": (1, None), "cluster_exact_max": (0, None), "threads": (0, None),
+    "cluster_exact_max": (0, None), "threads": (0, None), "feeds.max_entries": (1, None),
+    "mail.port": (1, 65535), "mail.timeout": (0.001, 3600),
 }
+
+
+def choices() -> dict[str, tuple[str, ...]]:
+    """The settings that take one of a few names, and those names."""
+    from .engines import ENGINES  # light: Ray is imported only when that engine starts
+    from .translation import (
+        BACKENDS,  # light: the backends import their libraries only when loaded
+    )
+
+    return {"summariser": SUMMARISERS, "engine": tuple(ENGINES), "mail.security": SECURITY,
+            "translate_backend": ("auto", *sorted(BACKENDS))}
 
 
 def check_date(value: str) -> str:
@@ -142,44 +270,42 @@ def check_date(value: str) -> str:
     raise ConfigError(f"--date {value!r} is not a date; write it as YYYY-MM-DD, e.g. {dt.date.today().isoformat()}")
 
 
-def _bad(name: str, value: Any, wanted: str) -> ConfigError:
-    return ConfigError(f"setting {name!r}: {value!r} is not allowed, {wanted}; fix it in the config file, "
-                       f"SUMMARISE_{name.upper()} or the flag")
+def _bad(name: str, value: Any, wanted: str, origins: Mapping[str, str]) -> ConfigError:
+    where = origins.get(name) or "the config file, the environment or the flag"
+    return ConfigError(f"setting {name!r}: {value!r} is not allowed, {wanted}; fix it in {where}")
 
 
-def _check_range(name: str, value: Any) -> None:
-    low, high = RANGES[name]
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
-            or (low is not None and value < low) or (high is not None and value > high):
-        span = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
-        raise _bad(name, value, f"use a number {span}")
+def _value(settings: Settings, name: str) -> Any:
+    section, _, leaf = name.rpartition(".")
+    return getattr(getattr(settings, section) if section else settings, leaf)
 
 
-def check(settings: Settings) -> Settings:
-    """Raise ConfigError (one line naming the setting and what is allowed) unless every setting is usable."""
+def check(settings: Settings, origins: Mapping[str, str] | None = None) -> Settings:
+    """Raise ConfigError (one line naming the setting, what is allowed and where to fix it) unless every
+    setting is usable. `origins`: where each given value came from, for the message."""
+    origins = origins or {}
     if settings.date is not None:
         check_date(settings.date)
-    for name in RANGES:
-        if name in _FIELDS:
-            _check_range(name, getattr(settings, name))
+    for name, (low, high) in RANGES.items():
+        value = _value(settings, name)
+        if value is None and name == "mail.port":
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+                or (low is not None and value < low) or (high is not None and value > high):
+            span = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise _bad(name, value, f"use a number {span}", origins)
     if settings.long_max_words < settings.long_min_words:
         raise _bad("long_max_words", settings.long_max_words,
-                   f"it must be at least long_min_words ({settings.long_min_words})")
-    if settings.summariser not in SUMMARISERS:
-        raise _bad("summariser", settings.summariser, f"choose one of: {', '.join(SUMMARISERS)}")
-    from .engines import ENGINES  # light: Ray is imported only when that engine starts
-
-    if settings.engine not in ENGINES:
-        raise _bad("engine", settings.engine, f"choose one of: {', '.join(ENGINES)}")
-    from .translation import BACKENDS  # light: the backends import their libraries only when loaded
-
-    backends = ("auto", *sorted(BACKENDS))
-    if settings.translate_backend not in backends:
-        raise _bad("translate_backend", settings.translate_backend, f"choose one of: {', '.join(backends)}")
+                   f"it must be at least long_min_words ({settings.long_min_words})", origins)
+    for name, allowed in choices().items():
+        if _value(settings, name) not in allowed:
+            raise _bad(name, _value(settings, name), f"choose one of: {', '.join(allowed)}", origins)
     if not _DEVICE.fullmatch(str(settings.device).strip().lower()):
-        raise _bad("device", settings.device, "choose cpu, cuda, cuda:N, mps or auto")
+        raise _bad("device", settings.device, "choose cpu, cuda, cuda:N, mps or auto", origins)
     return settings
 
+
+# --- the file ------------------------------------------------------------------------------------
 
 def config_candidates(env: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     """./summarise.toml, then $XDG_CONFIG_HOME/summarise/config.toml (default ~/.config/...)."""
@@ -189,47 +315,87 @@ def config_candidates(env: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     return (Path("summarise.toml"), (base / CONFIG_NAME).expanduser())
 
 
-def find_config(explicit: Path | None = None) -> Path | None:
+def find_config(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Path | None:
     """The config file to read: --config, then $SUMMARISE_CONFIG, then ./summarise.toml, $XDG_CONFIG_HOME/..."""
-    if explicit is None and os.environ.get(CONFIG_ENV):
-        explicit = Path(os.environ[CONFIG_ENV])
+    env = os.environ if env is None else env
+    if explicit is None and env.get(CONFIG_ENV):
+        explicit = Path(env[CONFIG_ENV])
     if explicit is not None:
         explicit = explicit.expanduser()
         if not explicit.is_file():
             raise ConfigError(f"config file {explicit} does not exist; create it or drop --config")
         return explicit
-    for candidate in config_candidates():
+    for candidate in config_candidates(env):
         if candidate.is_file():
             return candidate
     return None
 
 
 def read_toml(path: Path | None) -> dict[str, Any]:
-    """The config file's contents (top-level keys; `[models]` is a table)."""
+    """The config file's contents, its keys checked: top-level settings, and the tables of SECTIONS."""
     if path is None:
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        toml = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}; fix the file or point --config elsewhere") from None
-
-
-def load_settings(config: Path | None = None, env: Mapping[str, str] | None = None,
-                  **flags: Any) -> Settings:
-    """Merge flags (None = not given), SUMMARISE_* variables, the TOML file and the defaults, then check them."""
-    env = os.environ if env is None else env
-    path = find_config(config)
-    toml = read_toml(path)
     unknown_keys(toml, known_keys(), f"config file {path}")
-    unknown = sorted(set(flags) - set(_FIELDS))
+    for section in SECTIONS:
+        table = toml.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"config file {path}: `{section}` must be a [{section}] table")
+        if section == "mail" and "password" in table:
+            raise ConfigError(f"config file {path}: remove `password` from [mail]; set {PASSWORD_ENV} "
+                              f"or name a file holding it with password_file")
+        unknown_keys(table, known_keys(section), f"config file {path}, [{section}]")
+    return toml
+
+
+# --- the loader ----------------------------------------------------------------------------------
+
+def _given(value: Any) -> bool:
+    return value not in (None, (), [])
+
+
+def _merge(cls: type[Any], section: str | None, flags: Mapping[str, Any], env: Mapping[str, str],
+           table: Mapping[str, Any], path: Path | None, origins: dict[str, str]) -> dict[str, Any]:
+    """The values of `cls`'s fields that were given: by flag, else environment, else the file's table."""
+    types = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in SECTIONS:
+            continue
+        kind = next((a for a in typing.get_args(types[f.name]) if a is not type(None)), types[f.name])
+        name = f"{section}.{f.name}" if section else f.name
+        var, key = _env_name(f), _key(f)
+        if _given(flags.get(f.name)):
+            origin, value, base = "the command's flags", flags[f.name], None
+        elif env.get(var):
+            origin, value, base = var, env[var], None
+        elif key in table and path is not None:
+            origin, value, base = f"config file {path} ({key}{f' in [{section}]' if section else ''})", table[key], \
+                path.parent
+        else:
+            continue
+        values[f.name] = _read(f.name, kind, value, origin, base)
+        origins[name] = origin
+    return values
+
+
+def load_settings(config: Path | None = None, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Merge flags (None = not given; a table's flags as a mapping, e.g. mail={"to": [...]}), environment
+    variables, the TOML file and the defaults, then check every value."""
+    env = os.environ if env is None else env
+    unknown = sorted(set(flags) - {f.name for f in dataclasses.fields(Settings)})
     if unknown:
         raise TypeError(f"unknown settings: {', '.join(unknown)}")
-    values: dict[str, Any] = {}
-    for name in _FIELDS:
-        if flags.get(name) is not None:
-            values[name] = _coerce(name, flags[name])
-        elif f"SUMMARISE_{name.upper()}" in env:
-            values[name] = _coerce(name, env[f"SUMMARISE_{name.upper()}"])
-        elif name in toml:
-            values[name] = _coerce(name, toml[name])
-    return check(Settings(**values))
+    if "password" in (flags.get("mail") or {}):  # a flag would end up in shell history
+        raise TypeError("the SMTP password is not a flag; set SUMMARISE_SMTP_PASSWORD or password_file")
+    path = find_config(config, env)
+    toml = read_toml(path)
+    origins: dict[str, str] = {}
+    values = _merge(Settings, None, flags, env, toml, path, origins)
+    for section, cls in SECTIONS.items():
+        values[section] = cls(**_merge(cls, section, flags.get(section) or {}, env, toml.get(section, {}), path,
+                                       origins))
+    return check(Settings(**values), origins)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from . import mail as mailer
-from .config import CONFIG_ENV, Settings
+from .config import CONFIG_ENV, Settings, recipients
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
 from .html import plural, render_html
@@ -110,7 +110,7 @@ def run_digest(inputs: Sequence[Path], settings: Settings, mail: mailer.MailSett
 
     `brief_options` (progress=, warn=) go to the briefer, `pipeline.brief` unless one is given."""
     if to:
-        mail = dataclasses.replace(mail, to=mailer.recipients(to, "--to"))
+        mail = dataclasses.replace(mail, to=recipients(to, "--to"))
     mailer.require(mail, sending=not dry_run)
     outbox = mail.outbox or Path(settings.out) / "outbox"
     store = default_path(Path(settings.out))

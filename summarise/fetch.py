@@ -8,8 +8,8 @@
 
 Every request goes through `HttpClient`: http(s) only, never to a loopback, private, link-local,
 multicast or reserved address (checked on the connected socket's address, so DNS cannot trick it; the
-feed URLs the user listed, and `allow_private_hosts`, are the only exceptions), at most
-`max_feed_entries` entries per feed, connect/read timeouts and a per-attempt
+feed URLs the user listed, and `allow_private_hosts` in [feeds], are the only exceptions), at most
+`max_entries` ([feeds]) entries per feed, connect/read timeouts and a per-attempt
 deadline, a size cap checked while streaming, at most N redirects followed by hand, at most 2
 requests per host at a time, retries with exponential backoff on timeouts and 5xx, and conditional
 requests whose validators (ETag, Last-Modified) and bodies live in the SQLite store.
@@ -263,7 +263,7 @@ class HttpClient:
             except PrivateAddressError as exc:
                 via = f"it redirects to {_clip(current)}, which" if current != url else "it"
                 raise InputError(url, f"refused: {via} resolves to the {exc}; only public addresses are "
-                                      f"fetched (set allow_private_hosts = true to allow your own network)") from None
+                                      f"fetched (set allow_private_hosts = true in [feeds] to allow your own network)") from None
             except ue.NewConnectionError as exc:  # before its base class ConnectTimeoutError
                 raise InputError(url, f"cannot connect to {host} ({_last_words(exc)})") from None
             except ue.ConnectTimeoutError:
@@ -426,12 +426,12 @@ def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: s
     """Fetch the feeds listed in `feeds_file` and save the window's new articles under <out>/<date>/articles."""
     now = now or datetime.now(timezone.utc)
     store_path = store.default_path(settings.out)
-    client = HttpClient(limits, HttpCache(store_path), allow_private=settings.allow_private_hosts)
+    client = HttpClient(limits, HttpCache(store_path), allow_private=settings.feeds.allow_private_hosts)
     report = FetchReport(settings.out / date / "articles", [], [], client.seconds)
     report.articles_dir.mkdir(parents=True, exist_ok=True)  # the day's folder exists even when nothing is new
 
     def window(feed: Feed) -> tuple[list[FeedEntry], str | None]:
-        return _capped(feed, in_window(feed.entries, since, now), settings.max_feed_entries)
+        return _capped(feed, in_window(feed.entries, since, now), settings.feeds.max_entries)
 
     with ThreadPoolExecutor(limits.workers) as pool:
         entries = _dedupe(_read_feeds(pool, client, read_feed_list(feeds_file), report, warn, window))
@@ -452,7 +452,7 @@ def _capped(feed: Feed, entries: list[FeedEntry], cap: int) -> tuple[list[FeedEn
                                                       -(entries[i].published or NOW_MIN).timestamp(), i))
     kept = [entries[i] for i in sorted(order[:cap])]
     return kept, (f"feed {feed.url}: took the {cap} newest of its {len(entries)} entries in the window and left "
-                  f"out {len(entries) - cap}; raise max_feed_entries to take more")
+                  f"out {len(entries) - cap}; raise max_entries in [feeds] to take more")
 
 
 NOW_MIN = datetime.min.replace(tzinfo=timezone.utc)

@@ -1,19 +1,7 @@
 """Mail: its settings, the digest message (plain text + HTML), SMTP delivery and the outbox.
 
-Settings, highest first: flags > environment > the `[mail]` table of the config file.
-
-    [mail]                      environment
-    host = "smtp.example.org"   SUMMARISE_SMTP_HOST
-    port = 587                  SUMMARISE_SMTP_PORT      default: 587 starttls, 465 ssl, 25 none
-    security = "starttls"       SUMMARISE_SMTP_SECURITY  starttls, ssl or none
-    user = "digest"             SUMMARISE_SMTP_USER
-    password_file = "smtp.pw"   SUMMARISE_SMTP_PASSWORD  (never a flag, never in the config itself)
-    from = "News <n@ex.org>"    SUMMARISE_MAIL_FROM
-    to = ["a@ex.org"]           SUMMARISE_MAIL_TO        comma-separated
-    outbox = "outputs/outbox"   SUMMARISE_MAIL_OUTBOX    default: <out>/outbox
-    timeout = 30                SUMMARISE_SMTP_TIMEOUT   seconds per SMTP operation
-    ca_file = "ca.pem"          SUMMARISE_SMTP_CA_FILE   extra CA to trust (a private or self-signed server)
-    allow_plaintext_login = false   SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN   log in with security = "none"
+Its settings are the `[mail]` table of `config.Settings` (`config.MailSettings`, with their environment
+variables).
 
 `password_file` and `ca_file` in the config are relative to the config file's folder.
 The password never appears in a repr, a log line or an error message, and never goes over plain TCP
@@ -24,67 +12,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
 import smtplib
 import ssl
 import textwrap
 import uuid
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import SMTP, default
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
-from .config import find_config, read_toml, unknown_keys
+from .config import PASSWORD_ENV, MailSettings
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
 from .html import one_line, plural, render_html, safe_url, stories
 from .render import LANGUAGE_NAMES, language_note, when
 from .types import Result
-
-SECURITY = ("starttls", "ssl", "none")
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-# field: (environment variable, key in [mail])
-_SOURCES = {
-    "host": ("SUMMARISE_SMTP_HOST", "host"),
-    "port": ("SUMMARISE_SMTP_PORT", "port"),
-    "security": ("SUMMARISE_SMTP_SECURITY", "security"),
-    "user": ("SUMMARISE_SMTP_USER", "user"),
-    "sender": ("SUMMARISE_MAIL_FROM", "from"),
-    "to": ("SUMMARISE_MAIL_TO", "to"),
-    "outbox": ("SUMMARISE_MAIL_OUTBOX", "outbox"),
-    "timeout": ("SUMMARISE_SMTP_TIMEOUT", "timeout"),
-    "ca_file": ("SUMMARISE_SMTP_CA_FILE", "ca_file"),
-    "allow_plaintext_login": ("SUMMARISE_SMTP_ALLOW_PLAINTEXT_LOGIN", "allow_plaintext_login"),
-}
-PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
-_TOML_KEYS = sorted([key for _, key in _SOURCES.values()] + ["password_file"])
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """Where and how the digest is sent. Build it with `load_mail_settings`."""
-
-    host: str | None = None
-    port: int | None = None  # None: the usual port for `security`
-    security: str = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    sender: str | None = None
-    to: tuple[str, ...] = ()
-    outbox: Path | None = None  # None: <out>/outbox
-    timeout: float = 30.0
-    ca_file: Path | None = None
-    allow_plaintext_login: bool = False  # with security = "none", send the password unencrypted anyway
-
-    @property
-    def smtp_port(self) -> int:
-        """The port to connect to."""
-        return self.port or DEFAULT_PORTS[self.security]
 
 
 class DeliveryError(SummariseError):
@@ -95,100 +40,6 @@ class DeliveryError(SummariseError):
     def __init__(self, message: str, *, fatal: bool) -> None:
         super().__init__(message)
         self.fatal = fatal  # True: no later message can go either (connection, TLS, login)
-
-
-def load_mail_settings(config: Path | None = None, env: Mapping[str, str] | None = None,
-                       **flags: Any) -> MailSettings:
-    """Merge flags (None or () = not given), SUMMARISE_SMTP_*/SUMMARISE_MAIL_* and `[mail]` in the config."""
-    env = os.environ if env is None else env
-    unknown = sorted(set(flags) - set(_SOURCES))
-    if unknown:  # the password is deliberately not among them: flags end up in shell history
-        raise TypeError(f"unknown mail settings: {', '.join(unknown)}")
-    path = find_config(config)
-    table = _mail_table(path)
-    base = path.parent if path else Path.cwd()
-    values: dict[str, Any] = {}
-    for name, (var, key) in _SOURCES.items():
-        if flags.get(name) not in (None, (), []):
-            values[name] = _coerce(name, flags[name], "--" + name.replace("sender", "from"))
-        elif env.get(var):
-            values[name] = _coerce(name, env[var], var)
-        elif key in table:
-            values[name] = _coerce(name, table[key], f"{key} in [mail]", base)
-    values["password"] = env.get(PASSWORD_ENV) or _read_password(table, base)
-    return MailSettings(**values)
-
-
-def _mail_table(path: Path | None) -> dict[str, Any]:
-    table = read_toml(path).get("mail", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"config file {path}: `mail` must be a [mail] table")
-    if "password" in table:
-        raise ConfigError(f"config file {path}: remove `password` from [mail]; set {PASSWORD_ENV} "
-                          f"or name a file holding it with password_file")
-    unknown_keys(table, _TOML_KEYS, f"config file {path}, [mail]")
-    return table
-
-
-def _read_password(table: Mapping[str, Any], base: Path) -> str | None:
-    if "password_file" not in table:
-        return None
-    path = base / Path(str(table["password_file"])).expanduser()
-    try:
-        return path.read_text(encoding="utf-8").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:  # the reason names the file, never its contents
-        raise ConfigError(f"password_file {path} cannot be read ({type(exc).__name__}); "
-                          f"fix the path in [mail] or set {PASSWORD_ENV}") from None
-
-
-def recipients(value: str | Sequence[str], where: str) -> tuple[str, ...]:
-    """Checked addresses from a comma-separated string or a list (each item may hold commas too)."""
-    parts = value.split(",") if isinstance(value, str) else [p for v in value for p in str(v).split(",")]
-    return tuple(_address(p.strip(), where) for p in parts if p.strip())
-
-
-def _coerce(name: str, value: Any, where: str, base: Path | None = None) -> Any:
-    if name == "to":
-        return recipients(value, where)
-    if name == "sender":
-        return _address(str(value).strip(), where)
-    if name == "security":
-        if str(value).lower() not in SECURITY:
-            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(SECURITY)}")
-        return str(value).lower()
-    if name == "allow_plaintext_login":
-        if isinstance(value, bool) or str(value).lower() in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-        raise ConfigError(f"{where}: {value!r} is not true or false")
-    if name in ("port", "timeout"):
-        return _number(name, value, where)
-    if name in ("outbox", "ca_file"):
-        path = Path(str(value)).expanduser()
-        return base / path if base is not None and name == "ca_file" else path
-    text = str(value).strip()
-    if one_line(text) != text:
-        raise ConfigError(f"{where}: {name} must be one line without control characters")
-    return text
-
-
-def _number(name: str, value: Any, where: str) -> int | float:
-    try:
-        number = int(value) if name == "port" else float(value)
-    except (TypeError, ValueError):
-        number = -1
-    if not (0 < number < 65536 if name == "port" else 0 < number <= 3600):
-        raise ConfigError(f"{where}: {value!r} is not a valid {name}"
-                          f" ({'1-65535' if name == 'port' else 'seconds, up to 3600'})")
-    return number
-
-
-def _address(value: str, where: str) -> str:
-    """An address as given (a display name is fine), refused when it could smuggle in a header."""
-    pairs = getaddresses([value])
-    addr = pairs[0][1] if len(pairs) == 1 else ""
-    if one_line(value) != value or "@" not in addr or any(ch in addr for ch in " <>,;"):
-        raise ConfigError(f"{where}: {value!r} is not an email address like news@example.org")
-    return value
 
 
 def require(mail: MailSettings, *, sending: bool) -> None:

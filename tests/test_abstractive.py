@@ -73,7 +73,7 @@ def test_tidy_keeps_whole_sentences_once_within_the_budget() -> None:
 
 
 def test_bart_map_reduce_reads_every_sentence_within_the_window(bart: Path) -> None:
-    writer = Seq2SeqWriter(str(bart), beams=1)
+    writer = Seq2SeqWriter(str(bart), device="cpu", beams=1)
     assert not writer.prompted and writer.window == BART_WINDOW
     assert writer.count_tokens(LONG_TEXT) > 3 * BART_WINDOW  # needs several chunks
     out = writer.write(LONG_TEXT, "long", max_words=40)
@@ -85,7 +85,7 @@ def test_bart_map_reduce_reads_every_sentence_within_the_window(bart: Path) -> N
 
 
 def test_t5_is_prompted_with_the_templates_and_map_reduces(t5: Path) -> None:
-    writer = Seq2SeqWriter(str(t5), beams=1)
+    writer = Seq2SeqWriter(str(t5), device="cpu", beams=1)
     assert writer.prompted and writer.window == T5_WINDOW
     writer.write(LONG_TEXT, "short", max_words=20, n_sources=3)
     assert len(writer.calls) > 2 and all(writer.count_tokens(call) <= T5_WINDOW for call in writer.calls)

@@ -97,7 +97,7 @@ def test_address_rule(ip: str, kind: str | None) -> None:
 
 def test_entries_per_feed_are_capped(tmp_path: Path, public: Site, admin: Site,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Settings().max_feed_entries == 200
+    assert Settings().feeds.max_entries == 200
     now = datetime.now(timezone.utc)
     items = [Item(f"e{i}", f"{public.base}/p{i}", f"Entry {i}") for i in range(5000)]
     admin.add("/big.xml", rss("Huge", items, now=now), "application/rss+xml")
@@ -105,4 +105,4 @@ def test_entries_per_feed_are_capped(tmp_path: Path, public: Site, admin: Site,
     res = brief_feeds(tmp_path, f"{admin.base}/big.xml")
     assert sum(public.hits.values()) == 3  # not 5,000 requests
     assert (f"warning: feed {admin.base}/big.xml: took the 3 newest of its 5000 entries in the window and left "
-            "out 4997; raise max_feed_entries to take more") in res.output
+            "out 4997; raise max_entries in [feeds] to take more") in res.output

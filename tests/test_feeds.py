@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import pytest
 
-from summarise.config import Settings
+from summarise.config import FeedSettings, Settings
 from summarise.errors import ConfigError
 from summarise.feeds import parse_since, read_feed_list
 from summarise.fetch import FetchLimits, FetchReport, decode_html, fetch_day, host_time_lines, mark_briefed
@@ -315,7 +315,7 @@ def run(tmp_path: Path, feeds: Path, date: str = DAY1, now: datetime = NOW,
         limits: FetchLimits = FAST) -> tuple[FetchReport, list[str]]:
     warnings: list[str] = []
     # The test server is on 127.0.0.1, which feeds may only reach when the user allows it.
-    report = fetch_day(feeds, Settings(out=tmp_path / "out", allow_private_hosts=True), since=timedelta(hours=24), date=date,
+    report = fetch_day(feeds, Settings(out=tmp_path / "out", feeds=FeedSettings(allow_private_hosts=True)), since=timedelta(hours=24), date=date,
                        warn=warnings.append, limits=limits, now=now)
     return report, warnings
 

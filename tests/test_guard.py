@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from summarise.briefing import brief_cluster
+from summarise.config import Settings
 from summarise.guard import Facts, claims, unsupported
 from summarise.render import to_json
 from summarise.types import Result
@@ -56,7 +57,7 @@ def test_generator_inventing_a_number_and_a_name_is_replaced_and_counted() -> No
     writer = FakeWriter(short=faithful, long=f"{faithful} {invented}")
     docs = [doc(BUS_A, "Porto approves 40 electric buses", "a", "Jornal A"),
             doc(BUS_B, "Council backs electric bus purchase in Porto", "b", "Jornal B")]
-    b = brief_cluster(docs, short_words=40, long_min=10, long_max=80, writer=writer)
+    b = brief_cluster(docs, Settings(short_words=40, long_min_words=10, long_max_words=80), writer=writer)
     assert unsupported(invented, FACTS) == ["75", "John", "Smith"]  # both inventions are caught...
     assert "John Smith" not in b.long and "75" not in b.long  # ...and gone from the briefing
     assert b.long.startswith(faithful + "[")  # the faithful sentence is kept, and cited
@@ -72,7 +73,7 @@ def test_generator_inventing_a_number_and_a_name_is_replaced_and_counted() -> No
 def test_replacement_is_the_best_supporting_source_sentence() -> None:
     writer = FakeWriter(short="Mayor Ana Costa said the purchase would cost 99 million euros.",
                         long="Drivers will receive training from Volvo over the summer months.")
-    b = brief_cluster([doc(BUS_A, "Porto approves 40 electric buses", "a")], long_min=5, long_max=80,
+    b = brief_cluster([doc(BUS_A, "Porto approves 40 electric buses", "a")], Settings(long_min_words=5, long_max_words=80),
                       writer=writer)
     assert b.short.startswith("Mayor Ana Costa said the purchase would cost 24 million euros")
     assert b.long.startswith("Drivers will receive training on the new vehicles from the manufacturer")

@@ -12,7 +12,8 @@ import pytest
 from summarise.digest import schedule_line
 from summarise.errors import ConfigError
 from summarise.html import render_html, safe_url, write_html
-from summarise.mail import MailSettings, build_message, load_mail_settings, render_text, require
+from summarise.config import MailSettings, load_settings
+from summarise.mail import build_message, render_text, require
 from summarise.types import Briefing, Citation, InputIssue, Result
 
 MAIL = MailSettings(host="smtp.example.org", sender="News <news@example.org>", to=("a@example.org",))
@@ -49,16 +50,16 @@ def test_settings_come_from_flags_then_env_then_config(tmp_path: Path) -> None:
                                     'user = "u"\nfrom = "n@ex.org"\nto = ["a@ex.org", "b@ex.org"]\n'
                                     'password_file = "pw"\ntimeout = 7\n')
     env = {"SUMMARISE_SMTP_HOST": "env.example", "SUMMARISE_MAIL_TO": "c@ex.org, d@ex.org"}
-    mail = load_mail_settings(config, env, to=("flag@ex.org",))
+    mail = load_settings(config, env, mail={"to": ("flag@ex.org",)}).mail
     assert (mail.host, mail.port, mail.security, mail.user, mail.sender) == ("env.example", 2525, "ssl", "u", "n@ex.org")
     assert mail.to == ("flag@ex.org",) and mail.timeout == 7.0 and mail.password == "from-file"
-    assert load_mail_settings(config, env).to == ("c@ex.org", "d@ex.org")
-    assert load_mail_settings(config, {**env, "SUMMARISE_SMTP_PASSWORD": "from-env"}).password == "from-env"
+    assert load_settings(config, env).mail.to == ("c@ex.org", "d@ex.org")
+    assert load_settings(config, {**env, "SUMMARISE_SMTP_PASSWORD": "from-env"}).mail.password == "from-env"
     assert "from-file" not in repr(mail)
 
 
 def test_defaults_and_ports(tmp_path: Path) -> None:
-    mail = load_mail_settings(None, {"SUMMARISE_SMTP_HOST": "h", "SUMMARISE_SMTP_SECURITY": "SSL"})
+    mail = load_settings(None, {"SUMMARISE_SMTP_HOST": "h", "SUMMARISE_SMTP_SECURITY": "SSL"}).mail
     assert (mail.security, mail.smtp_port, mail.outbox, mail.password) == ("ssl", 465, None, None)
     assert MailSettings().smtp_port == 587 and MailSettings(security="none").smtp_port == 25
 
@@ -66,21 +67,22 @@ def test_defaults_and_ports(tmp_path: Path) -> None:
 @pytest.mark.parametrize("body,words", [
     ('[mail]\npassword = "hunter2"\n', "remove `password`"),
     ('[mail]\nhots = "x"\n', "unknown setting 'hots' (did you mean 'host'?)"),
-    ('[mail]\nsecurity = "tls"\n', "not one of starttls, ssl, none"),
-    ('[mail]\nport = 70000\n', "not a valid port"),
+    ('[mail]\nsecurity = "tls"\n', "'mail.security': 'tls' is not allowed, choose one of: starttls, ssl, none"),
+    ('[mail]\nport = 70000\n', "'mail.port': 70000 is not allowed, use a number from 1 to 65535"),
+    ('[mail]\ntimeout = 0\n', "'mail.timeout': 0.0 is not allowed"),
     ('[mail]\nto = "a@ex.org\\r\\nBcc: b@ex.org"\n', "is not an email address"),
     ('[mail]\nfrom = "nobody"\n', "is not an email address"),
     ('[mail]\npassword_file = "missing.pw"\n', "password_file"),
 ])
 def test_bad_settings_say_what_to_fix(tmp_path: Path, body: str, words: str) -> None:
     with pytest.raises(ConfigError) as err:
-        load_mail_settings(write_config(tmp_path, body), {})
+        load_settings(write_config(tmp_path, body), {})
     assert words in str(err.value) and "hunter2" not in str(err.value)
 
 
 def test_the_password_is_not_a_flag() -> None:
     with pytest.raises(TypeError):
-        load_mail_settings(None, {}, password="x")
+        load_settings(None, {}, mail={"password": "x"})
 
 
 def test_require_lists_everything_missing() -> None:

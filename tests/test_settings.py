@@ -67,7 +67,8 @@ def test_keys_come_from_the_settings_fields() -> None:
 
     from summarise.config import known_keys
 
-    assert set(known_keys()) == {f.name for f in dataclasses.fields(Settings)} | {"mail"}
+    assert set(known_keys()) == {f.name for f in dataclasses.fields(Settings)}
+    assert {"mail", "feeds", "models"} <= set(known_keys())
 
 
 @pytest.mark.parametrize("config,env,words", [
@@ -79,7 +80,7 @@ def test_keys_come_from_the_settings_fields() -> None:
     ("cluster_threshold = 1.5\n", {}, "'cluster_threshold': 1.5 is not allowed, use a number from 0 to 1"),
     ("batch_size = 0\n", {}, "'batch_size': 0 is not allowed"),
     ("beam_size = 2.5\n", {}, "'beam_size': cannot use 2.5"),
-    ("", {"SUMMARISE_MAX_FEED_ENTRIES": "0"}, "'max_feed_entries': 0 is not allowed"),
+    ("", {"SUMMARISE_MAX_FEED_ENTRIES": "0"}, "'feeds.max_entries': 0 is not allowed"),
     ("threads = -2\n", {}, "'threads': -2 is not allowed"),
     ('translate_backend = "marian-cpp"\n', {}, "choose one of: auto, bergamot, ctranslate2, transformers"),
     ('device = "quantum"\n', {}, "'device': 'quantum' is not allowed"),
@@ -133,3 +134,44 @@ def test_xdg_config_home_is_honoured(workdir: Path, monkeypatch: pytest.MonkeyPa
     config.write_text("cluster_treshold = 0.7\n", encoding="utf-8")  # its keys are checked like any other's
     res = runner.invoke(app, ["brief", "in", "--date", DATE, "-q"])
     assert res.exit_code == 2 and str(config) in one_error(res.output)
+
+
+def test_tables_are_part_of_the_one_settings_object(workdir: Path) -> None:
+    (workdir / "pw").write_text("secret\n", encoding="utf-8")
+    (workdir / "summarise.toml").write_text(
+        '[feeds]\nmax_entries = 7\n[mail]\nport = 2525\npassword_file = "pw"\n[models]\nru = "my/ru-en"\n',
+        encoding="utf-8")
+    settings = load_settings(None, {"SUMMARISE_ALLOW_PRIVATE_HOSTS": "1", "SUMMARISE_SMTP_HOST": "h"})
+    assert (settings.feeds.max_entries, settings.feeds.allow_private_hosts) == (7, True)
+    assert (settings.mail.port, settings.mail.host, settings.mail.password) == (2525, "h", "secret")
+    assert settings.model_for("ru") == "my/ru-en" and settings.model_for("pt") == Settings().model_for("pt")
+    # the password in the environment is the password itself, never a file name to read
+    env = {"SUMMARISE_SMTP_PASSWORD": "pw"}
+    assert load_settings(None, env).mail.password == "pw"
+
+
+def test_a_moved_key_says_where_it_lives_now(workdir: Path) -> None:
+    (workdir / "summarise.toml").write_text("max_feed_entries = 5\n", encoding="utf-8")
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", DATE, "-q"])
+    assert res.exit_code == 2
+    assert "'max_feed_entries' (did you mean 'max_entries in [feeds]'?)" in one_error(res.output)
+
+
+@pytest.mark.parametrize("config,env,where", [
+    ("beam_size = 0\n", {}, "config file summarise.toml (beam_size)"),
+    ("", {"SUMMARISE_BEAM_SIZE": "0"}, "SUMMARISE_BEAM_SIZE"),
+    ("[mail]\ntimeout = -1\n", {}, "config file summarise.toml (timeout in [mail])"),
+    ("", {"SUMMARISE_SMTP_PORT": "0"}, "SUMMARISE_SMTP_PORT"),
+])
+def test_a_bad_value_names_where_it_came_from(workdir: Path, monkeypatch: pytest.MonkeyPatch, config: str,
+                                             env: dict[str, str], where: str) -> None:
+    (workdir / "summarise.toml").write_text(config, encoding="utf-8")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    res = runner.invoke(app, ["digest", "in", "--out", "out", "--date", DATE, "-q", "--dry-run"])
+    assert res.exit_code == 2 and f"fix it in {where}" in one_error(res.output)
+    (workdir / "summarise.toml").unlink()
+    for name in env:
+        monkeypatch.delenv(name)
+    res = runner.invoke(app, ["brief", "in", "--out", "out", "--date", DATE, "-q", "--threshold", "2"])
+    assert res.exit_code == 2 and "fix it in the command's flags" in one_error(res.output)
