@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["brief", "brief_story", "detect_language", "translate", "Settings", "load_settings", "__version__"]
+__all__ = ["Settings", "__version__", "brief", "brief_story", "detect_language", "load_settings", "translate"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings, load_settings

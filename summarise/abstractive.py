@@ -91,7 +91,7 @@ def tidy(text: str, max_words: int) -> str:
         key = _NORM.sub(" ", sentence.lower()).strip()
         if not _TERMINAL.search(sentence) or key in seen:
             continue  # an unfinished last sentence (the token limit), or one said already
-        if kept and word_count(" ".join(kept + [sentence])) > max_words:
+        if kept and word_count(" ".join([*kept, sentence])) > max_words:
             break
         kept.append(sentence)
         seen.add(key)
@@ -183,4 +183,4 @@ class Seq2SeqWriter:
         with torch.inference_mode():
             output = model.generate(**inputs, num_beams=self.beams, do_sample=False, no_repeat_ngram_size=3,
                                     max_new_tokens=max_tokens, min_new_tokens=min(min_words, max_tokens))
-        return tokenizer.batch_decode(output, skip_special_tokens=True)[0].strip()
+        return str(tokenizer.batch_decode(output, skip_special_tokens=True)[0]).strip()

@@ -13,8 +13,9 @@ graph (and, rarely, a borderline neighbour) can vary between runs.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def _usearch(vectors: np.ndarray) -> Any:
 
 
 def _faiss(vectors: np.ndarray) -> Any:
-    import faiss  # type: ignore[import-not-found]
+    import faiss
 
     faiss.omp_set_num_threads(THREADS)
     index = faiss.IndexHNSWFlat(vectors.shape[1], CONNECTIVITY, faiss.METRIC_INNER_PRODUCT)
@@ -56,7 +57,7 @@ def _faiss(vectors: np.ndarray) -> Any:
 
 
 def _hnswlib(vectors: np.ndarray) -> Any:
-    import hnswlib  # type: ignore[import-not-found]
+    import hnswlib
 
     index = hnswlib.Index(space="ip", dim=vectors.shape[1])
     index.init_index(max_elements=len(vectors), M=CONNECTIVITY, ef_construction=EXPANSION_ADD, random_seed=0)

@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -258,7 +260,7 @@ def _developments(days: Sequence[dt.date | None], usable: Sequence[int]) -> tupl
 def _pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent content words (stopwords skipped), the concepts a briefing should cover."""
     found = terms(text)
-    return frozenset(zip(found, found[1:]))
+    return frozenset(itertools.pairwise(found))
 
 
 def _pair_weights(sources: Sequence[Source]) -> dict[tuple[str, str], float]:
@@ -496,7 +498,7 @@ def _render(story: _Story, taken: set[Key], *, dated: bool) -> str:
 def _development_day(story: _Story, source: int) -> dt.date:
     """The first day of the development a dated source belongs to."""
     members = next(d for d in story.developments if source in d)
-    return min(story.days[i] for i in members if story.days[i] is not None)  # type: ignore[type-var]
+    return min(day for i in members if (day := story.days[i]) is not None)
 
 
 def _extractive(story: _Story, lede: Sequence[int], short_words: int, long_min: int,
@@ -547,7 +549,7 @@ def _abstractive(story: _Story, writer: Writer, evidence: Evidence, short_words:
     outputs = (writer.write(newest, "short", max_words=short_words, n_sources=n),
                writer.write(_source_text(story), "long", max_words=long_max, min_words=long_min, n_sources=n))
     rendered, replaced = [], 0
-    for output, extractive in zip(outputs, fallback):
+    for output, extractive in zip(outputs, fallback, strict=True):
         checked, failed = evidence.check([s for p in paragraphs(output) for s in sentences(p)])
         rendered.append(_render_checked(checked) or extractive)
         replaced += failed

@@ -80,7 +80,7 @@ def dangling(briefing: Sequence[tuple[int, int]], opens: Sequence[bool],
     reference: True when it does and the sentence before it in its source (`previous[source][index]`, see
     `previous_sentences`) is not right before it here. An article's first sentence leans on nothing."""
     out = []
-    for k, ((source, index), leans) in enumerate(zip(briefing, opens)):
+    for k, ((source, index), leans) in enumerate(zip(briefing, opens, strict=True)):
         before = previous[source][index]
         out.append(leans and before is not None and (k == 0 or briefing[k - 1] != (source, before)))
     return out

@@ -15,10 +15,11 @@ import os
 import re
 import sys
 import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .errors import ConfigError
 
@@ -91,7 +92,7 @@ class Settings:
     date: str | None = None  # YYYY-MM-DD; default today
     translate: bool = True
     models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))  # the [models] table
-    translate_backend: str = "auto"  # Marian models: ctranslate2 when installed (a default dependency), else transformers
+    translate_backend: str = "auto"  # Marian models: ctranslate2 when installed (a default dependency), else torch
     threads: int = 0  # translation threads (ctranslate2 and bergamot on CPU); 0 = every core this process may use
     batch_size: int = 16  # most sentences in one translation batch
     max_batch_tokens: int = 4096  # most tokens in one batch, padding included
@@ -100,7 +101,7 @@ class Settings:
     cache: bool = True  # keep translations, embeddings and languages in the store, for re-runs
     device: str = "cpu"
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
-    cluster_exact_max: int = 5000  # more articles than this cluster approximately, in memory linear in n (bench/scale.py)
+    cluster_exact_max: int = 5000  # above this many articles, cluster approximately (memory linear in n; bench/scale)
     engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
     ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
     summariser: str = "extractive"  # or "abstractive"

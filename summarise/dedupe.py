@@ -8,8 +8,8 @@ grouped transitively; the longest copy stands for the group, since it is the mos
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from urllib.parse import urlsplit
 
 from .types import Document

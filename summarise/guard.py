@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -22,9 +22,10 @@ from .embed import embed
 
 # "one" is left out: far more often a pronoun ("one of the ...") than a count.
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty".split(), start=2)} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100",
-                                                    "dozen": "12"}
+    [
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+        "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"
+    ], start=2)} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12"}
 SCALES = ("thousand", "million", "billion", "trillion")
 CURRENCIES = {"$": "dollar", "€": "euro", "£": "pound", "₽": "ruble", "¥": "yen", "%": "percent"}
 _CURRENCY_WORDS = re.compile(r"\b(dollar|euro|pound|ruble|rouble|yen|percent|per cent)s?\b", re.I)
@@ -33,17 +34,25 @@ _AMOUNT = re.compile(r"([$€£₽¥])?\s?(\d+(?:[.,]\d+)*|\b[a-z]+\b)(?:\s(" + 
 _NAME = re.compile(r"\b[A-ZА-ЯЁ][\w’'-]*")
 _WORD = re.compile(r"\w+")
 # English function words, for word overlap here and for word weights in briefing.py.
-STOPWORDS = frozenset("""a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
-nor not now of off on once only or other our ours ourselves out over own same she should so some such than that
-the their theirs them themselves then there these they this those through to too under until up very was we were
-what when where which while who whom why will with would you your yours yourself yourselves said says say told
-one new like mr mrs ms s t""".split())
+STOPWORDS = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did",
+    "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off",
+    "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should",
+    "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these",
+    "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "yourself", "yourselves", "said", "says", "say", "told", "one", "new", "like", "mr", "mrs", "ms", "s", "t"
+])
 # Capitalised at the start of a sentence, these are ordinary words, not names.
-COMMON = STOPWORDS | frozenset("""according across almost already although among another around even ever every
-however instead later many meanwhile nearly officials police authorities people experts critics residents
-researchers scientists workers several since some still today yesterday tomorrow two three yet""".split())
+COMMON = STOPWORDS | frozenset([
+    "according", "across", "almost", "already", "although", "among", "another", "around", "even", "ever", "every",
+    "however", "instead", "later", "many", "meanwhile", "nearly", "officials", "police", "authorities", "people",
+    "experts", "critics", "residents", "researchers", "scientists", "workers", "several", "since", "some", "still",
+    "today", "yesterday", "tomorrow", "two", "three", "yet"
+])
 SUPPORT = 1.1  # support (cosine + share of words, 0 to 2) above which a source is cited for a sentence
 
 
@@ -157,7 +166,8 @@ class Evidence:
         """How well each source sentence supports `sentence`: cosine plus the share of its words it has."""
         words = _content(sentence)
         overlap = np.array([len(words & c) / max(len(words), 1) for c in self._content])
-        return (self.vectors @ vector if len(self.sentences) else np.zeros(0)) + overlap
+        cosine = self.vectors @ vector if len(self.sentences) else np.zeros(0)
+        return np.asarray(cosine + overlap)
 
     def check(self, generated: Sequence[str]) -> tuple[list[Checked], int]:
         """Sentences kept and cited when every claim is in the sources, else replaced; and how many were replaced."""
@@ -165,7 +175,7 @@ class Evidence:
         used: set[int] = set()
         out: list[Checked] = []
         failed = 0
-        for sentence, vector in zip(generated, vectors):
+        for sentence, vector in zip(generated, vectors, strict=True):
             scores = self.support(sentence, vector)
             if not unsupported(sentence, self.facts):
                 out.append(Checked(sentence, self._cited(scores), False))

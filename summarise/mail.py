@@ -17,12 +17,13 @@ import smtplib
 import ssl
 import textwrap
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import SMTP, default
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from .config import PASSWORD_ENV, MailSettings
 from .errors import ConfigError, SummariseError
