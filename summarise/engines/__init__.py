@@ -18,7 +18,8 @@ import numpy as np
 from ..config import Settings
 from ..errors import ConfigError
 from ..types import Article, Document, InputIssue, Language
-from .base import Progress, Warn, languages, represent, texts_to_detect
+from . import base
+from .base import Progress, Warn, texts_to_detect
 
 __all__ = ["Engine", "LocalEngine", "ENGINES", "start", "Progress", "Warn", "texts_to_detect"]
 
@@ -52,7 +53,7 @@ class LocalEngine:
         """Each article's language, through the language cache."""
         from .. import detect
 
-        return languages(articles, detect.detect_many)
+        return base.languages(articles, detect.detect_many)
 
     def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
                   progress: Progress) -> list[Document]:
@@ -65,7 +66,7 @@ class LocalEngine:
         """The clustering vectors, through the embedding cache; `progress(n)` with documents embedded so far."""
         from .. import embed
 
-        return represent(docs, embed.encode_batches, progress)
+        return base.represent(docs, embed.encode_batches, progress)
 
 
 def _ray(settings: Settings) -> contextlib.AbstractContextManager[Engine]:

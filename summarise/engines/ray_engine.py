@@ -28,7 +28,8 @@ import numpy as np
 from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
 from ..types import Article, Document, InputIssue, Language
-from .base import Progress, Warn, languages, represent
+from . import base
+from .base import Progress, Warn
 
 FILES_PER_UNIT = 16
 DETECT_PER_UNIT = 64
@@ -168,7 +169,7 @@ class RayEngine:
             units = [list(texts[i:i + DETECT_PER_UNIT]) for i in range(0, len(texts), DETECT_PER_UNIT)]
             return [lang for unit in self._run(units, _Detector, actors=self.cpus, num_cpus=1) for lang in unit]
 
-        return languages(articles, detect_remote)
+        return base.languages(articles, detect_remote)
 
     def represent(self, docs: Sequence[Document], progress: Progress | None = None) -> np.ndarray:
         """The clustering vectors; the pieces the embedding cache lacks are embedded on the cluster, in the
@@ -181,7 +182,7 @@ class RayEngine:
                                 num_cpus=self.node_cpus)
             return np.concatenate(vectors) if vectors else np.empty((0, embed.DIM), np.float32)
 
-        return represent(docs, encode_remote, progress)
+        return base.represent(docs, encode_remote, progress)
 
     def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
                   progress: Progress) -> list[Document]:
