@@ -149,10 +149,8 @@ def _round(articles: Sequence[Article], languages: Sequence[Language], lang: str
 
 def prepare(articles: Sequence[Article], languages: Sequence[Language], settings: Settings,
             warn: Callable[[str], None], progress: Callable[[int], None] | None = None) -> list[Document]:
-    """One Document per article, in English where a model allows; `progress(done)` with articles done so far.
-
-    Translations go through the cache of the session in progress (`summarise.cache.session`), if any.
-    """
+    """One Document per article, in English where a model allows (through the session's cache, if one is open);
+    `progress(done)` with articles done so far."""
     from .. import cache
 
     if len(articles) != len(languages):
