@@ -54,11 +54,12 @@ def words_per_second(sentences: Sequence[str], size: int = 24) -> dict[str, floa
 
     one = translation.load_translator(MODEL, Settings(threads=1))
     two = translation.load_translator(MODEL, Settings(threads=2))
+    batch, budget = Settings().batch_size, Settings().max_batch_tokens
     package = Translator(cache_size=1)
     package.translate("Olá.", "pt-en")
     runs: dict[str, Callable[[Sequence[str]], object]] = {
-        "summarise_1_thread": lambda part: translation.translate_sentences(part, one),
-        "summarise_2_threads": lambda part: translation.translate_sentences(part, two),
+        "summarise_1_thread": lambda part: translation.Batched(one, batch, budget).translate(part),
+        "summarise_2_threads": lambda part: translation.Batched(two, batch, budget).translate(part),
         "direct_1_thread": lambda part: [package.translate(s, "pt-en") for s in part],
     }
     seconds = dict.fromkeys(runs, 0.0)

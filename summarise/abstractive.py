@@ -26,7 +26,6 @@ VARIABLES = ("text", "max_words", "n_sources", "language")  # what a template ma
 REQUIRED = ("text", "max_words")  # what a template must use
 TOKENS_PER_WORD = 1.5  # generous for English subword vocabularies; a longer output is cut by whole sentences
 MAP_SHARE = 3  # a chunk's summary gets at most a third of a chunk's tokens, so each map-reduce round shrinks the text
-_UNBOUNDED = 10**6  # tokenizers without a real limit report a huge model_max_length
 _TERMINAL = re.compile(r"[.!?…][\"”’')»]*$")
 _NORM = re.compile(r"\W+")
 
@@ -120,10 +119,10 @@ class Seq2SeqWriter:
     @property
     def window(self) -> int:
         """The most tokens the model reads (or writes) at once."""
+        from .translation.core import model_limit
+
         tokenizer, model = load_model(self.model, self.device)
-        limits = [getattr(model.config, "max_position_embeddings", None), tokenizer.model_max_length]
-        usable = [int(n) for n in limits if isinstance(n, int) and 0 < n < _UNBOUNDED]
-        return min(usable) if usable else 512
+        return model_limit(getattr(model.config, "max_position_embeddings", None), tokenizer.model_max_length)
 
     def count_tokens(self, text: str) -> int:
         """Input tokens for `text`, special tokens included."""

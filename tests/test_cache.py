@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from summarise import cache, embed, store, translation
 from summarise.cli import app
 from summarise.config import Settings
+from summarise.engines import base
 from summarise.types import Article, Document, Language
 
 from .conftest import ROOT
@@ -71,14 +72,14 @@ def _translations(out: Path) -> int:
 
 def test_entries_round_trip_and_hits_and_misses_are_counted(tmp_path: Path) -> None:
     store_ = cache.Cache(tmp_path / "store.sqlite3")
-    store_.add_translations("m1", {"Да.": "Yes.", "Нет.": "No."})
-    assert store_.translations("m1", ["Да.", "Нет.", "Может быть."]) == {"Да.": "Yes.", "Нет.": "No."}
-    assert store_.translations("m2", ["Да."]) == {}  # another model's translations are not this one's
+    store_.put("translations", "m1", {"Да.": "Yes.", "Нет.": "No."})
+    assert store_.get("translations", "m1", ["Да.", "Нет.", "Может быть."]) == {"Да.": "Yes.", "Нет.": "No."}
+    assert store_.get("translations", "m2", ["Да."]) == {}  # another model's translations are not this one's
     vectors = np.arange(6, dtype=np.float32).reshape(2, 3)
-    store_.add_embeddings("enc", ["a", "b"], vectors)
-    assert np.array_equal(store_.embeddings("enc", ["b", "c"])["b"], vectors[1])
-    store_.add_languages("det", {"Olá.": Language("pt", 0.9)})
-    assert store_.languages("det", ["Olá.", "Hi."]) == {"Olá.": Language("pt", 0.9)}
+    store_.put("embeddings", "enc", dict(zip(["a", "b"], vectors)))
+    assert np.array_equal(store_.get("embeddings", "enc", ["b", "c"])["b"], vectors[1])
+    store_.put("languages", "det", {"Olá.": Language("pt", 0.9)})
+    assert store_.get("languages", "det", ["Olá.", "Hi."]) == {"Olá.": Language("pt", 0.9)}
     assert (store_.hits["translations"], store_.misses["translations"]) == (2, 2)
     assert (store_.hits["embeddings"], store_.misses["embeddings"]) == (1, 1)
     store_.close()
@@ -148,12 +149,14 @@ def test_languages_are_detected_once(tmp_path: Path) -> None:
         seen.extend(texts)
         return [Language("pt" if "ã" in t else "en", 0.9) for t in texts]
 
+    articles = [Article(id=f"a{k}", path=f"a{k}.txt", title=title, text="") for k, title in enumerate(
+        ["Não.", "No.", "Não.", "Sim, não."])]
     with cache.session(_settings(tmp_path)):
-        assert cache.languages(["Não.", "No.", "Não."], detect_many) == [Language("pt", 0.9), Language("en", 0.9),
-                                                                         Language("pt", 0.9)]
+        assert base.languages(articles[:3], detect_many) == [Language("pt", 0.9), Language("en", 0.9),
+                                                             Language("pt", 0.9)]
     with cache.session(_settings(tmp_path)):
-        assert cache.languages(["No.", "Sim, não."], detect_many)[1] == Language("pt", 0.9)
-    assert seen == ["Não.", "No.", "Sim, não."]
+        assert base.languages(articles[1:], detect_many)[2] == Language("pt", 0.9)
+    assert seen == ["Não.\n", "No.\n", "Sim, não.\n"]
 
 
 def test_caching_off_writes_no_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,9 @@ from summarise import translation
 from summarise.config import Settings
 from summarise.errors import ModelUnavailableError
 from summarise.translation import ctranslate2_backend as ct2
+from summarise.translation import hub
 
-from .tiny_models import RecordingTranslator, build_tiny_marian, russian_sentences
+from .tiny_models import RecordingTranslator, batched, build_tiny_marian, russian_sentences
 
 # The transformers backend's no-truncation and damaged-model contracts, collected here again to run on this module's `spy`.
 from .test_translate import (  # noqa: F401
@@ -38,7 +39,7 @@ def conversions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _cache_dir(monkeypatch: pytest.MonkeyPatch, conversions: Path) -> Iterator[None]:
-    monkeypatch.setenv(ct2.CACHE_ENV, str(conversions))
+    monkeypatch.setenv(hub.CACHE_ENV, str(conversions))
     yield
 
 
@@ -63,7 +64,7 @@ def test_auto_picks_ctranslate2_for_marian_and_transformers_without_it(tiny_dir:
 
 def test_sentences_stay_aligned_in_order_and_paragraphs_are_kept(spy: RecordingTranslator) -> None:
     first, second = russian_sentences(3, seed=1), russian_sentences(2, seed=2)
-    result = translation.translate_text(" ".join(first) + "\n\n" + " ".join(second), "ru", spy)
+    result = translation.translate_text(" ".join(first) + "\n\n" + " ".join(second), "ru", batched(spy))
     assert [[s.source for s in p] for p in result.paragraphs] == [first, second]
     assert all(s.english and s.english != s.source for s in result.sentences)
 
@@ -137,7 +138,7 @@ def test_a_failed_conversion_leaves_nothing_behind(tiny_dir: Path, tmp_path: Pat
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from ctranslate2.converters import TransformersConverter
 
-    monkeypatch.setenv(ct2.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(hub.CACHE_ENV, str(tmp_path / "cache"))
 
     def crash(self: object, output_dir: str, **options: object) -> None:
         Path(output_dir).mkdir()
@@ -149,7 +150,7 @@ def test_a_failed_conversion_leaves_nothing_behind(tiny_dir: Path, tmp_path: Pat
         ct2.converted(str(tiny_dir), "int8")
     assert list((tmp_path / "cache" / "ct2").iterdir()) == []
     monkeypatch.undo()
-    monkeypatch.setenv(ct2.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(hub.CACHE_ENV, str(tmp_path / "cache"))
     assert (ct2.converted(str(tiny_dir), "int8") / "model.bin").stat().st_size > 1000
 
 

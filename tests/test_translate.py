@@ -16,7 +16,7 @@ import pytest
 
 import summarise
 from summarise import translation
-from summarise.config import Settings
+from summarise.config import Settings, check
 from summarise.errors import ConfigError, ModelUnavailableError
 from summarise.text import paragraphs, sentences, word_count
 from summarise.translation import hub
@@ -24,7 +24,7 @@ from summarise.translation.transformers_backend import TransformersTranslator
 from summarise.types import Article, Language
 
 from .conftest import ROOT
-from .tiny_models import RecordingTranslator, build_tiny_marian, russian_article, russian_sentences
+from .tiny_models import RecordingTranslator, batched, build_tiny_marian, russian_article, russian_sentences
 
 MISSING = "Helsinki-NLP/opus-mt-xx-en"
 
@@ -69,7 +69,7 @@ RU = Language("ru", 0.99)
 
 def test_sentences_stay_aligned_in_order_and_paragraphs_are_kept(spy: RecordingTranslator, tiny_dir: Path) -> None:
     first, second = russian_sentences(3, seed=1), russian_sentences(2, seed=2)
-    result = translation.translate_text(" ".join(first) + "\n\n" + " ".join(second), "ru", spy)
+    result = translation.translate_text(" ".join(first) + "\n\n" + " ".join(second), "ru", batched(spy))
     assert [[s.source for s in p] for p in result.paragraphs] == [first, second]
     assert all(s.english for s in result.sentences)
     assert result.model == str(tiny_dir) and result.language == "ru"
@@ -78,7 +78,7 @@ def test_sentences_stay_aligned_in_order_and_paragraphs_are_kept(spy: RecordingT
 def test_duplicates_are_translated_once_in_length_sorted_batches(spy: RecordingTranslator) -> None:
     distinct = list(dict.fromkeys(russian_sentences(40, seed=3)))
     text = " ".join(distinct + distinct[:10]) + "\n\n" + " ".join(distinct[5:15])
-    result = translation.translate_text(text, "ru", spy, batch_size=8)
+    result = translation.translate_text(text, "ru", batched(spy, 8))
     sent = [s for batch in spy.batches for s in batch]
     assert sorted(sent) == sorted(distinct)  # each distinct sentence exactly once
     assert len(spy.batches) == math.ceil(len(distinct) / 8) and all(len(b) <= 8 for b in spy.batches)
@@ -90,7 +90,7 @@ def test_duplicates_are_translated_once_in_length_sorted_batches(spy: RecordingT
 
 def test_a_3000_word_article_comes_back_whole(spy: RecordingTranslator) -> None:
     article = russian_article(3000, seed=4)
-    result = translation.translate_text(article, "ru", spy, batch_size=32)
+    result = translation.translate_text(article, "ru", batched(spy, 32))
     expected = [sentences(p, "ru") for p in paragraphs(article)]
     assert [[s.source for s in p] for p in result.paragraphs] == expected
     assert sum(word_count(s.source) for s in result.sentences) == word_count(article) >= 3000
@@ -103,7 +103,7 @@ def test_a_sentence_longer_than_the_model_takes_is_split_but_stays_one_sentence(
     pieces = translation.fit(words, spy.count_tokens, spy.max_input_tokens)
     assert len(pieces) > 1 and " ".join(pieces) == words
     assert all(spy.count_tokens(p) <= spy.max_input_tokens for p in pieces)
-    result = translation.translate_text(words, "ru", spy)
+    result = translation.translate_text(words, "ru", batched(spy))
     assert sorted(s for batch in spy.batches for s in batch) == sorted(set(pieces))
     assert len(result.sentences) == 1 and result.sentences[0].source == words and result.sentences[0].english
 
@@ -127,8 +127,8 @@ def test_fit_halves_an_unbroken_run_rather_than_dropping_it() -> None:
 def test_translation_is_deterministic(tiny_dir: Path) -> None:
     beams = Settings(beam_size=4)
     text = " ".join(russian_sentences(6, seed=5))
-    once = translation.translate_text(text, "ru", TransformersTranslator(str(tiny_dir), beams))
-    again = translation.translate_text(text, "ru", TransformersTranslator(str(tiny_dir), beams))
+    once = translation.translate_text(text, "ru", batched(TransformersTranslator(str(tiny_dir), beams)))
+    again = translation.translate_text(text, "ru", batched(TransformersTranslator(str(tiny_dir), beams)))
     assert once == again
 
 
@@ -216,9 +216,9 @@ def test_an_unusable_device_is_a_config_error(tiny_dir: Path) -> None:
         translation.load_translator(str(tiny_dir), Settings(device="quantum"))
 
 
-def test_an_unknown_backend_lists_the_choices(tiny_dir: Path) -> None:
-    with pytest.raises(ConfigError, match="choose one of: auto, ctranslate2, transformers"):
-        translation.load_translator(str(tiny_dir), Settings(translate_backend="marian-cpp"))
+def test_an_unknown_backend_lists_the_choices() -> None:
+    with pytest.raises(ConfigError, match="choose one of: auto, bergamot, ctranslate2, transformers"):
+        check(Settings(translate_backend="marian-cpp"))  # the one check, before any model is looked for
 
 
 # --- prepare: documents for the pipeline -----------------------------------------------------------------

@@ -12,7 +12,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from summarise.translation import Translator
+from summarise.config import Settings
+from summarise.translation import Batched, Translator
 
 _RU_SUBJECTS = ("Правительство", "Министр финансов", "Центральный банк", "Мэр города", "Комитет по бюджету",
                 "Президент компании", "Верховный суд", "Профсоюз учителей", "Губернатор области", "Делегация")
@@ -129,3 +130,8 @@ class RecordingTranslator:
         """Record the batch, then translate it with the wrapped translator."""
         self.batches.append(list(sentences))
         return self.inner.translate_batch(sentences)
+
+
+def batched(backend: Translator, batch_size: int = Settings().batch_size) -> Batched:
+    """`backend` as translate_text takes it, in batches of at most `batch_size` (else the settings' own)."""
+    return Batched(backend, batch_size, Settings().max_batch_tokens)

@@ -18,13 +18,14 @@ import numpy as np
 from ..config import Settings
 from ..errors import ConfigError
 from ..types import Article, Document, InputIssue, Language
+from . import base
+from .base import Progress, Warn, texts_to_detect
 
-Warn = Callable[[str], None]
-Progress = Callable[[int], None]
+__all__ = ["Engine", "LocalEngine", "ENGINES", "start", "Progress", "Warn", "texts_to_detect"]
 
 
 class Engine(Protocol):
-    """The per-article stages; the caches of `summarise.cache.session` are looked up by the engine's caller side."""
+    """The per-article stages; the caches of `summarise.cache.session` are looked up on the driver (see `base`)."""
 
     def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]: ...
 
@@ -33,7 +34,7 @@ class Engine(Protocol):
     def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
                   progress: Progress) -> list[Document]: ...
 
-    def represent(self, docs: Sequence[Document]) -> np.ndarray: ...
+    def represent(self, docs: Sequence[Document], progress: Progress | None = None) -> np.ndarray: ...
 
 
 class LocalEngine:
@@ -50,9 +51,9 @@ class LocalEngine:
 
     def languages(self, articles: Sequence[Article]) -> list[Language]:
         """Each article's language, through the language cache."""
-        from .. import cache, detect
+        from .. import detect
 
-        return cache.languages(texts_to_detect(articles), detect.detect_many)
+        return base.languages(articles, detect.detect_many)
 
     def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
                   progress: Progress) -> list[Document]:
@@ -61,16 +62,11 @@ class LocalEngine:
 
         return translation.prepare(articles, languages, self.settings, warn, progress)
 
-    def represent(self, docs: Sequence[Document]) -> np.ndarray:
-        """The clustering vectors, through the embedding cache."""
-        from .. import cluster
+    def represent(self, docs: Sequence[Document], progress: Progress | None = None) -> np.ndarray:
+        """The clustering vectors, through the embedding cache; `progress(n)` with documents embedded so far."""
+        from .. import embed
 
-        return cluster.represent(docs)
-
-
-def texts_to_detect(articles: Sequence[Article]) -> list[str]:
-    """What language detection reads of each article: its title and text."""
-    return [f"{a.title}\n{a.text}" for a in articles]
+        return base.represent(docs, embed.encode_batches, progress)
 
 
 def _ray(settings: Settings) -> contextlib.AbstractContextManager[Engine]:

@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ import numpy as np
 from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
 from ..types import Article, Document, InputIssue, Language
-from . import Progress, Warn, texts_to_detect
+from . import base
+from .base import Progress, Warn
 
 FILES_PER_UNIT = 16
 DETECT_PER_UNIT = 64
@@ -89,7 +90,7 @@ class _Encoder:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         from .. import embed
 
-        return _each(batch, embed._encode)
+        return _each(batch, embed._encode)  # one unit is one of the encoder's batches
 
 
 def _each(batch: dict[str, np.ndarray], work: Callable[[Any], Any]) -> dict[str, np.ndarray]:
@@ -131,8 +132,9 @@ class RayEngine:
             if started:
                 ray.shutdown()
 
-    def _run(self, units: Sequence[Any], work: Any, **options: Any) -> list[Any]:
-        """Each unit's result, in order: one Ray Data row per unit, one unit per batch."""
+    def _run(self, units: Sequence[Any], work: Any, done: Progress | None = None, **options: Any) -> list[Any]:
+        """Each unit's result, in order: one Ray Data row per unit, one unit per batch; `done(n)` as the first n
+        units are finished."""
         if not units:
             return []
         rows = [{"n": n, "unit": pickle.dumps(unit)} for n, unit in enumerate(units)]
@@ -141,8 +143,14 @@ class RayEngine:
             size = options.pop("actors")
             options["compute"] = self.ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, min(size, len(units))))
         results: list[Any] = [None] * len(units)
+        finished = [False] * len(units)
+        first = 0  # units before it are finished
         for row in data.map_batches(work, batch_size=1, batch_format="numpy", **options).iter_rows():
-            results[int(row["n"])] = pickle.loads(row["result"])
+            results[int(row["n"])], finished[int(row["n"])] = pickle.loads(row["result"]), True
+            while first < len(units) and finished[first]:
+                first += 1
+            if done:
+                done(first)
         return results
 
     def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
@@ -156,24 +164,25 @@ class RayEngine:
 
     def languages(self, articles: Sequence[Article]) -> list[Language]:
         """Each article's language: the cache is asked first, only the texts it lacks go to the cluster."""
-        from .. import cache
 
         def detect_remote(texts: Sequence[str]) -> list[Language]:
             units = [list(texts[i:i + DETECT_PER_UNIT]) for i in range(0, len(texts), DETECT_PER_UNIT)]
             return [lang for unit in self._run(units, _Detector, actors=self.cpus, num_cpus=1) for lang in unit]
 
-        return cache.languages(texts_to_detect(articles), detect_remote)
+        return base.languages(articles, detect_remote)
 
-    def represent(self, docs: Sequence[Document]) -> np.ndarray:
-        """The clustering vectors; the pieces the embedding cache lacks are embedded on the cluster."""
-        from .. import cluster, embed
+    def represent(self, docs: Sequence[Document], progress: Progress | None = None) -> np.ndarray:
+        """The clustering vectors; the pieces the embedding cache lacks are embedded on the cluster, in the
+        encoder's batches; `progress(n)` with documents embedded so far."""
+        from .. import embed
 
-        def encode_remote(texts: Sequence[str]) -> np.ndarray:
-            units = [list(texts[i:i + embed.BATCH]) for i in range(0, len(texts), embed.BATCH)]
-            done = self._run(units, _Encoder, actors=self.nodes, num_cpus=self.node_cpus)
-            return np.concatenate(done) if done else np.empty((0, embed.DIM), np.float32)
+        def encode_remote(texts: Sequence[str], done: Progress) -> np.ndarray:
+            units = embed.batches(texts)
+            vectors = self._run(units, _Encoder, lambda n: done(sum(map(len, units[:n]))), actors=self.nodes,
+                                num_cpus=self.node_cpus)
+            return np.concatenate(vectors) if vectors else np.empty((0, embed.DIM), np.float32)
 
-        return cluster.represent(docs, encode_remote)
+        return base.represent(docs, encode_remote, progress)
 
     def translate(self, articles: Sequence[Article], languages: Sequence[Language], warn: Warn,
                   progress: Progress) -> list[Document]:
@@ -223,11 +232,11 @@ class _Rounds:
         model = self.settings.model_for(lang)
         key = translation.translator_key(model, self.settings) if self.store else model
         texts = [text for i in indices for text in (self.articles[i].title, self.articles[i].text)]
-        distinct = dict.fromkeys(s for text in texts for p in translation._split(text, lang) for s in p)
+        distinct = dict.fromkeys(s for text in texts for p in translation.split(text, lang) for s in p)
         content = [s for s in distinct if translation.is_content(s)]
         known = self.known[key] if self.store else {}  # without a store every round translates all it has
         if self.store:
-            known.update(self.store.translations(key, [s for s in content if s not in known]))
+            known.update(self.store.get("translations", key, [s for s in content if s not in known]))
         missing = [s for s in content if s not in known]
         unit = None
         if missing:
@@ -255,26 +264,19 @@ class _Rounds:
                 yield indices, [translation._untranslated(a, lang_, failures[model]) for a, lang_ in zip(chunk, langs)]
                 continue
             if self.store and value:
-                self.store.add_translations(key, value)
+                self.store.put("translations", key, value)
             known = {**self.known[key], **sent[key], **value} if self.store else dict(value)
             sent[key].update(value)
-            fixed = translation.CachedTranslator(model, _never, _Fixed(known), key)
-            yield indices, translation._translated(chunk, langs, lang, fixed, self.settings)
+            yield indices, translation._translated(chunk, langs, lang, _Known(model, known))
 
 
-def _never() -> Any:
-    raise AssertionError("every sentence was translated on the cluster")  # pragma: no cover
+class _Known:
+    """A translator that knows the English of every sentence it is given: what the cluster translated and the store
+    held."""
 
+    def __init__(self, model: str, english: dict[str, str]) -> None:
+        self.model, self.english = model, english
 
-class _Fixed:
-    """A cache that holds exactly the English given (what the cluster translated and the store held)."""
-
-    def __init__(self, english: dict[str, str]) -> None:
-        self.english = english
-
-    def translations(self, model: str, sentences: Sequence[str]) -> dict[str, str]:
-        """The English of those `sentences` given."""
-        return {s: self.english[s] for s in sentences if s in self.english}
-
-    def add_translations(self, model: str, english: dict[str, str]) -> None:
-        """Nothing to add: nothing is translated here."""
+    def translate(self, distinct: Collection[str]) -> dict[str, str]:
+        """The English given for each sentence."""
+        return {s: self.english[s] for s in distinct}

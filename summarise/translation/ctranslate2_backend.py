@@ -22,9 +22,10 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ConfigError
-from . import hub, output_limit
+from . import hub
+from .core import model_limit, output_limit
+from .hub import cache_root
 
-CACHE_ENV = "SUMMARISE_CACHE_DIR"
 INSTALL = "pip install 'ctranslate2>=4.4'"  # a default dependency; missing only when removed
 META = "summarise.json"  # written beside a converted model: what it was converted from, and its limit
 TOKENIZER_FILES = ("source.spm", "target.spm")
@@ -32,7 +33,6 @@ WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 DOWNLOAD = ["*.json", "*.spm", "model.safetensors", "pytorch_model.bin"]  # not the TF/Rust weights
 SPECIAL = frozenset({"</s>", "<unk>", "<pad>"})  # what transformers' skip_special_tokens drops
 _DEVICE = re.compile(r"(cpu|cuda)(?::(\d+))?")
-_UNBOUNDED = 10**6
 
 
 def available() -> bool:
@@ -40,31 +40,12 @@ def available() -> bool:
     return importlib.util.find_spec("ctranslate2") is not None
 
 
-def cache_root() -> Path:
-    """$SUMMARISE_CACHE_DIR, else $XDG_CACHE_HOME/summarise, else ~/.cache/summarise."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "summarise"
-
-
-def _hub_snapshot(model: str) -> Path | None:
-    """The cached snapshot of a hub id (the layout huggingface_hub writes), read without importing it."""
-    repo = Path(hub.cache_dir()) / ("models--" + model.replace("/", "--"))
-    try:
-        commit = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    snapshot = repo / "snapshots" / commit
-    return snapshot if (snapshot / "config.json").is_file() else None
-
-
 def _snapshot(source: str, options: dict[str, Any]) -> Path:
     """A hub.fetch loader: the directory holding `source`, downloaded only when the options allow it."""
     if not options:  # a local directory
         directory = Path(source)
     elif options.get("local_files_only"):
-        cached = _hub_snapshot(source)
+        cached = hub.snapshot(source)
         if cached is None:
             raise FileNotFoundError(f"{source} is not in the hub cache")
         directory = cached
@@ -77,47 +58,10 @@ def _snapshot(source: str, options: dict[str, Any]) -> Path:
     return directory
 
 
-def _digest(directory: Path) -> str:
-    """A content hash of a local model directory, remembered by the files' sizes and times (hashing is slow)."""
-    files = sorted(p for p in directory.iterdir() if p.is_file())
-    stamp = hashlib.sha256(str(directory.resolve()).encode())
-    for path in files:
-        info = path.stat()
-        stamp.update(f"\0{path.name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
-    memo = cache_root() / "digests" / stamp.hexdigest()[:32]
-    if memo.is_file():
-        return memo.read_text(encoding="utf-8")
-    content = hashlib.sha256()
-    for path in files:
-        content.update(path.name.encode() + b"\0")
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                content.update(block)
-    digest = f"sha256:{content.hexdigest()}"
-    _write_atomic(memo, digest)
-    return digest
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
-
-
-def revision(model: str) -> str:
-    """The revision of `model` on disk without loading or downloading anything ("" when not on disk)."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return _digest(path)
-    snapshot = _hub_snapshot(model)
-    return snapshot.name if snapshot else ""
-
-
 def is_marian(model: str) -> bool:
     """Whether `model` on disk is a Marian model (True when it cannot be told yet: Marian is the default)."""
     path = Path(model).expanduser()
-    directory = path if path.is_dir() else _hub_snapshot(model)
+    directory = path if path.is_dir() else hub.snapshot(model)
     try:
         config = json.loads((directory / "config.json").read_text(encoding="utf-8")) if directory else {}
     except (OSError, ValueError):
@@ -149,8 +93,7 @@ def _limit(directory: Path) -> int:
             limits.append(json.loads((directory / name).read_text(encoding="utf-8")).get(key))
         except (OSError, ValueError):
             continue
-    usable = [int(n) for n in limits if isinstance(n, (int, float)) and 0 < n < _UNBOUNDED]
-    return min(usable) if usable else 512
+    return model_limit(*limits)
 
 
 def _convert(source: Path, revision: str, target: Path, quantization: str) -> None:
@@ -185,7 +128,7 @@ def _converter(model: str, quantization: str) -> Callable[[str, dict[str, Any]],
         directory = _snapshot(source, options)
         if not is_marian(str(directory)):
             raise ValueError("it is not a Marian (opus-mt) model; set translate_backend to 'transformers'")
-        found = _digest(directory) if not options else directory.name  # local content hash, or hub commit
+        found = hub.digest(directory) if not options else directory.name  # local content hash, or hub commit
         key = hashlib.sha256(f"{model}\0{found}\0{quantization}".encode()).hexdigest()[:16]
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model).name or "model")[-48:]
         target = cache_root() / "ct2" / f"{name}-{quantization}-{key}"

@@ -6,8 +6,10 @@ is first imported, and a process (or a test) may change them afterwards.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
+import tempfile
 import threading
 from functools import cache
 from pathlib import Path
@@ -22,6 +24,7 @@ Loader = Callable[[str, dict[str, Any]], T]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 PROBE_TIMEOUT_S = 2.5
+CACHE_ENV = "SUMMARISE_CACHE_DIR"
 
 
 def offline() -> bool:
@@ -30,13 +33,72 @@ def offline() -> bool:
                for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
+def _xdg_cache() -> str:
+    """$XDG_CACHE_HOME, else ~/.cache."""
+    return os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+
+
 def cache_dir() -> str:
     """The standard hub cache as the environment names it now (HF_HUB_CACHE, else $HF_HOME/hub)."""
     if os.environ.get("HF_HUB_CACHE"):
         return os.path.expanduser(os.environ["HF_HUB_CACHE"])
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    home = os.environ.get("HF_HOME") or os.path.join(xdg, "huggingface")
+    home = os.environ.get("HF_HOME") or os.path.join(_xdg_cache(), "huggingface")
     return os.path.join(os.path.expanduser(home), "hub")
+
+
+def cache_root() -> Path:
+    """Our own cache (conversions, digests): $SUMMARISE_CACHE_DIR, else $XDG_CACHE_HOME/summarise."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return Path(_xdg_cache()) / "summarise"
+
+
+def snapshot(model: str) -> Path | None:
+    """The cached snapshot of a hub id (the layout huggingface_hub writes), read without importing it."""
+    repo = Path(cache_dir()) / ("models--" + model.replace("/", "--"))
+    try:
+        commit = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    found = repo / "snapshots" / commit
+    return found if (found / "config.json").is_file() else None
+
+
+def digest(directory: Path) -> str:
+    """A content hash of a local model directory, remembered by the files' sizes and times (hashing is slow)."""
+    files = sorted(p for p in directory.iterdir() if p.is_file())
+    stamp = hashlib.sha256(str(directory.resolve()).encode())
+    for path in files:
+        info = path.stat()
+        stamp.update(f"\0{path.name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    memo = cache_root() / "digests" / stamp.hexdigest()[:32]
+    if memo.is_file():
+        return memo.read_text(encoding="utf-8")
+    content = hashlib.sha256()
+    for path in files:
+        content.update(path.name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                content.update(block)
+    found = f"sha256:{content.hexdigest()}"
+    _write_atomic(memo, found)
+    return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
+def revision(model: str) -> str:
+    """The revision of `model` on disk without loading or downloading anything ("" when not on disk)."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return digest(path)
+    found = snapshot(model)
+    return found.name if found else ""
 
 
 def hub_address() -> tuple[str, int]:

@@ -8,9 +8,8 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ConfigError
-from . import hub, output_limit
-
-_UNBOUNDED = 10**6  # tokenizers without a real limit report a huge model_max_length
+from . import hub
+from .core import model_limit, output_limit
 
 
 def _load(source: str, options: dict[str, Any]) -> tuple[Any, Any]:
@@ -43,15 +42,10 @@ class TransformersTranslator:
             raise ConfigError(f"device {settings.device!r} cannot be used ({exc}); set device to 'cpu'") from exc
         self._model.eval()
         self._beams, self._ratio = settings.beam_size, settings.max_output_ratio
-        self.limit = self._model_limit()
+        self.limit = model_limit(getattr(self._model.config, "max_position_embeddings", None),
+                                 self._tokenizer.model_max_length)  # 512 for opus-mt
         # Inputs get half the positions so that the output, bounded below, has room to be longer than its source.
         self.max_input_tokens = self.limit // 2
-
-    def _model_limit(self) -> int:
-        """The most tokens the model takes in or puts out (512 for opus-mt)."""
-        limits = [getattr(self._model.config, "max_position_embeddings", None), self._tokenizer.model_max_length]
-        usable = [int(n) for n in limits if isinstance(n, int) and 0 < n < _UNBOUNDED]
-        return min(usable) if usable else 512
 
     def count_tokens(self, text: str) -> int:
         """Input tokens for `text`, special tokens included."""
