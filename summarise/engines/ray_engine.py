@@ -258,8 +258,8 @@ class _Rounds:
             langs = [languages[i] for i in indices]
             status, value = done[unit] if unit is not None else ("ok", {})
             if model not in failures and status != "ok":
-                failures[model] = value
-                warn(value)
+                failures[model] = str(value)  # the unit's reason: why the model could not be had
+                warn(failures[model])
             if model in failures:
                 yield indices, [translation._untranslated(a, lang_, failures[model]) for a, lang_ in zip(chunk, langs)]
                 continue

@@ -101,7 +101,9 @@ def _convert(source: Path, revision: str, target: Path, quantization: str) -> No
     from ctranslate2.converters import TransformersConverter
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    quiet: Callable[[], None] = hf_logging.disable_progress_bar  # untyped in transformers
+
+    quiet()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
     try:

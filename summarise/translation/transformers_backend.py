@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..config import Settings
@@ -18,7 +18,9 @@ def _load(source: str, options: dict[str, Any]) -> tuple[Any, Any]:
                               MarianTokenizer)
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # a "Loading weights" bar per model would bury our own progress bar
+    quiet: Callable[[], None] = hf_logging.disable_progress_bar  # untyped in transformers
+
+    quiet()  # a "Loading weights" bar per model would bury our own progress bar
 
     config = AutoConfig.from_pretrained(source, **options)
     marian = config.model_type == "marian"
