@@ -43,7 +43,8 @@ def brief_story(articles: Sequence[str | Path], settings: Settings | None = None
     """Brief the given articles as one story: each `str` is an article's text, each `Path` a file.
     Returns `.title`, `.short`, `.long`, `.citations`; inputs with nothing to brief are skipped with a warning,
     and NoArticlesError is raised only when none is left."""
-    from . import briefing, detect, translation
+    from . import briefing
+    from .pipeline import documents, stages
 
     settings = settings or load_settings()
     note = warn or log.warning
@@ -51,8 +52,8 @@ def brief_story(articles: Sequence[str | Path], settings: Settings | None = None
     if not found:
         raise NoArticlesError("no articles to brief: every input was empty or only boilerplate; "
                               "pass article texts (str) or files (pathlib.Path)")
-    languages = detect.detect_many([f"{a.title}\n{a.text}" for a in found])
-    docs = translation.prepare(found, languages, settings, note)
+    with stages(settings) as engine:  # the pipeline's detect → translate, with its caches
+        docs = documents(engine, found, note)
     return briefing.briefer(settings, note)(docs)
 
 
