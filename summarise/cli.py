@@ -33,8 +33,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONFIG = typer.Option(None, "--config", metavar="FILE", help="TOML config file (default: ./summarise.toml, "
-                                             "then ~/.config/summarise/config.toml).")
+CONFIG = typer.Option(None, "--config", metavar="FILE",
+                      help="TOML config file (default: ./summarise.toml, then ~/.config/summarise/config.toml).")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Say what each stage did and how long it took.")
 FEEDS = typer.Option(None, "--feeds", metavar="FILE",
@@ -44,24 +44,38 @@ SINCE = typer.Option("24h", "--since", metavar="WINDOW",
                      help="With --feeds: entries published within this window (90m, 24h, 2d).")
 OUT = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder [default: outputs].")
 DATE = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Date of the briefing [default: today].")
-ENGINE = typer.Option(None, "--engine", metavar="local|ray", help="Where ingest, detect, translate and embed run: local, or ray (a Ray "
-                                              "cluster at ray_address; the `ray` extra) [default: local].")
-SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive", help="extractive (source sentences) or abstractive (the "
-                                                     "summary_model, guarded) [default: extractive].")
+ENGINE = typer.Option(None, "--engine", metavar="local|ray",
+                      help="Where ingest, detect, translate and embed run: local, or ray (a Ray cluster at "
+                           "ray_address; the `ray` extra) [default: local].")
+SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
+                          help="extractive (source sentences) or abstractive (the summary_model, guarded) "
+                               "[default: extractive].")
 
 
 class _Command(TyperCommand):
-    """Help that names each argument by its metavar (`INPUT...`), not by its Python type (`<list[Path]>`)."""
+    """Help that names each argument by its metavar, `FILE...` or `[INPUT...]`, not by its Python type
+    (`<list[Path]>`) or in braces (`{FILE}...`)."""
 
-    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if p.param_type_name == "argument":
+                pieces.append(_shown(p) if p.required else f"[{_shown(p)}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
         params = self.get_params(ctx)
-        args = [(f"{p.metavar or p.name}{'...' if p.nargs != 1 else ''}", getattr(p, "help", None) or "")
+        args = [(_shown(p), getattr(p, "help", None) or "")
                 for p in params if p.param_type_name == "argument" and not getattr(p, "hidden", False)]
         opts = [record for p in params if p.param_type_name == "option" and (record := p.get_help_record(ctx))]
         for title, rows in (("Arguments", args), ("Options", opts)):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+
+def _shown(param: Any) -> str:
+    return f"{param.metavar or str(param.name).upper()}{'...' if param.nargs != 1 else ''}"
 
 
 def _errors(fn: F) -> F:
@@ -107,7 +121,8 @@ def _terminal(quiet: bool, verbose: bool = False) -> Iterator[Callable[[str, int
 
     global _console
     console = _console = Console(stderr=True)
-    logger, handler, level = logging.getLogger("summarise"), _LogHandler(console), logging.getLogger("summarise").level
+    logger, handler = logging.getLogger("summarise"), _LogHandler(console)
+    level = logger.level
     if verbose:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
@@ -346,7 +361,8 @@ cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                         help="Show or clear the cache of translations, embeddings and languages that re-runs "
                              "reuse (in the store: <out>/.summarise.sqlite3, or $SUMMARISE_STORE).")
 app.add_typer(cache_app, name="cache")
-CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder whose store to use [default: outputs].")
+CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
+                         help="Output folder whose store to use [default: outputs].")
 
 
 @cache_app.command("stats")

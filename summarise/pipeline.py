@@ -128,7 +128,8 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
                     briefings=tuple(briefings), warnings=tuple(warnings))
     started = time.perf_counter()
     written = () if keep else render.write(result, folder)
-    _done("render", started, ", ".join(str(p) for p in written) or "nothing written")
+    _done("render", started, f"wrote {', '.join(Path(p).name for p in written)} in {folder}" if written
+          else "nothing written")
     return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
 
 
