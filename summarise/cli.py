@@ -10,36 +10,72 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 from .errors import ConfigError, SummariseError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config import Settings
-    from .fetch import FetchReport
-    from .types import Result
+    from rich.console import Console
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    from .fetch import FetchReport
+
+HELP = {"help_option_names": ["-h", "--help"]}
+# No shell completion: it is not offered (no --install-completion), rather than offered half-working.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
                   help="Turn a day's news in many languages into cited English briefings.")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONFIG = typer.Option(None, "--config", help="TOML config file (default: ./summarise.toml, "
-                                             "then ~/.config/summarise/config.toml).")
+CONFIG = typer.Option(None, "--config", metavar="FILE",
+                      help="TOML config file (default: ./summarise.toml, then ~/.config/summarise/config.toml).")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
-FEEDS = typer.Option(None, "--feeds", help="File of feed URLs (one a line, # comments) or OPML: fetch the "
-                                           "day's entries into <out>/<date>/articles and brief them too.")
-SINCE = typer.Option("24h", "--since", help="With --feeds: entries published within this window "
-                                            "(90m, 24h, 2d).")
-ENGINE = typer.Option(None, "--engine", help="Where ingest, detect, translate and embed run: local, or ray (a Ray "
-                                              "cluster at ray_address; the `ray` extra) [default: local].")
-SUMMARISER = typer.Option(None, "--summariser", help="extractive (source sentences) or abstractive (the "
-                                                     "summary_model, guarded) [default: extractive].")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Say what each stage did and how long it took.")
+FEEDS = typer.Option(None, "--feeds", metavar="FILE",
+                     help="File of feed URLs (one a line, # comments) or OPML: fetch the day's entries into "
+                          "<out>/<date>/articles and brief them too.")
+SINCE = typer.Option("24h", "--since", metavar="WINDOW",
+                     help="With --feeds: entries published within this window (90m, 24h, 2d).")
+OUT = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder [default: outputs].")
+DATE = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Date of the briefing [default: today].")
+ENGINE = typer.Option(None, "--engine", metavar="local|ray",
+                      help="Where ingest, detect, translate and embed run: local, or ray (a Ray cluster at "
+                           "ray_address; the `ray` extra) [default: local].")
+SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
+                          help="extractive (source sentences) or abstractive (the summary_model, guarded) "
+                               "[default: extractive].")
+
+
+class _Command(TyperCommand):
+    """Help that names each argument by its metavar, `FILE...` or `[INPUT...]`, not by its Python type
+    (`<list[Path]>`) or in braces (`{FILE}...`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if p.param_type_name == "argument":
+                pieces.append(_shown(p) if p.required else f"[{_shown(p)}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        args = [(_shown(p), getattr(p, "help", None) or "")
+                for p in params if p.param_type_name == "argument" and not getattr(p, "hidden", False)]
+        opts = [record for p in params if p.param_type_name == "option" and (record := p.get_help_record(ctx))]
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _shown(param: Any) -> str:
+    return f"{param.metavar or str(param.name).upper()}{'...' if param.nargs != 1 else ''}"
 
 
 def _errors(fn: F) -> F:
@@ -64,30 +100,64 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_console: Console | None = None  # while a command runs: where warnings, -v's log and the progress bar go
+
+
 def _warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    """One warning, whole, on stderr; above the progress bar while one is drawn."""
+    line = f"warning: {message}"
+    if _console is None:
+        typer.echo(line, err=True)
+    else:
+        _console.print(line, soft_wrap=True, markup=False, highlight=False, emoji=False)
 
 
 @contextlib.contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar on stderr (hidden with --quiet or when stderr is not a terminal)."""
+def _terminal(quiet: bool, verbose: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Warnings, the stages' log (-v) and a progress bar (hidden with --quiet or when stderr is not a terminal),
+    all through one rich console on stderr, so that a line printed while the bar is drawn lands above it, whole."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield lambda stage, done, total: None
-        return
-    tasks: dict[str, Any] = {}
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    global _console
+    console = _console = Console(stderr=True)
+    logger, handler = logging.getLogger("summarise"), _LogHandler(console)
+    level = logger.level
+    if verbose:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        if quiet or not console.is_terminal:
+            yield lambda stage, done, total: None
+            return
+        tasks: dict[str, Any] = {}
+        with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
 
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
 
-        yield update
+            yield update
+    finally:
+        _console = None
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+class _LogHandler(logging.Handler):
+    """The library's INFO lines (what each stage did, how long it took) on the console; its warnings come through
+    `_warn` already."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(logging.INFO)
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            self.console.print(record.getMessage(), soft_wrap=True, markup=False, highlight=False, emoji=False,
+                               style="dim")
 
 
 def _version(value: bool) -> None:
@@ -102,73 +172,76 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """Turn a day's news in many languages into cited English briefings."""
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def brief(
-    inputs: Optional[list[Path]] = typer.Argument(None, help="Article files or folders (read recursively)."),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+                                                  help="Article files or folders (read recursively)."),
     feeds: Optional[Path] = FEEDS,
     since: str = SINCE,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
-    date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
+    out: Optional[Path] = OUT,
+    date: Optional[str] = DATE,
     translate: Optional[bool] = typer.Option(None, "--translate/--no-translate",
                                              help="Translate non-English articles [default: on]."),
-    threshold: Optional[float] = typer.Option(None, help="Similarity every two articles of a story must "
-                                                         "reach, 0..1 (higher = smaller stories) [default: 0.65]."),
+    threshold: Optional[float] = typer.Option(None, metavar="X",
+                                              help="Similarity every two articles of a story must reach, 0..1 "
+                                                   "(higher = smaller stories) [default: 0.65]."),
     summariser: Optional[str] = SUMMARISER,
     engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
-    """Brief every article under INPUTS (and, with --feeds, the day's feed entries) into
+    """Brief every article in the given files and folders (and, with --feeds, the day's feed entries) into
     <out>/<date>/briefing.md and briefing.json."""
     from .config import load_settings
-    from .pipeline import brief as run_brief
-    from .pipeline import require_inputs
+    from .html import plural
+    from .pipeline import run
 
     settings = load_settings(config, out=out, date=date, translate=translate,
                              cluster_threshold=threshold, summariser=summariser, engine=engine,
                              quiet=quiet or None)
-    require_inputs(inputs or [])
-    settings, fetched = _fetch_feeds(feeds, since, settings)
-    sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
-    if not sources:
-        raise ConfigError("nothing to brief: give article files or folders, or --feeds FILE")
-    with _progress(settings.quiet) as progress:
-        result = run_brief(sources, settings, progress=progress, warn=_warn,
-                           extra_issues=fetched.issues if fetched else ())
-    _mark_briefed(fetched, result, settings)
+    with _terminal(settings.quiet, verbose) as progress:
+        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=_warn)
+    _host_times(day.fetched)
+    result = day.result
     written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
     missed = sum(1 for d in result.documents if d.missed)
     untranslated = f", {missed} not translated for want of a model" if missed else ""
-    typer.echo(f"{len(result.briefings)} stories from {len(result.documents)} articles"
-               f" ({len(result.issues)} inputs not briefed{untranslated}): {written}", err=True)
+    typer.echo(f"{plural(len(result.briefings), 'story', 'stories')} from "
+               f"{plural(len(result.documents), 'article', 'articles')} "
+               f"({plural(len(result.issues), 'input', 'inputs')} not briefed{untranslated}): {written}", err=True)
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def story(
-    files: list[Path] = typer.Argument(..., help="Article files about one story."),
+    files: list[Path] = typer.Argument(..., metavar="FILE", help="Article files about one story."),
     json_out: bool = typer.Option(False, "--json", help="JSON instead of Markdown."),
     summariser: Optional[str] = SUMMARISER,
     config: Optional[Path] = CONFIG,
+    verbose: bool = VERBOSE,
 ) -> None:
-    """Brief FILES as one story (you did the grouping) and print it: Markdown, or JSON with --json."""
+    """Brief the given files as one story (you did the grouping) and print it: Markdown, or JSON with --json."""
     from .config import load_settings
     from .story import brief_story, dumps, to_markdown
 
     settings = load_settings(config, summariser=summariser)
-    result = brief_story(files, settings, warn=_warn)
+    with _terminal(True, verbose):
+        result = brief_story(files, settings, warn=_warn)
     typer.echo(dumps(result) if json_out else to_markdown(result))
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def detect(
-    files: list[Path] = typer.Argument(None, help="Files to identify; none: one text per stdin line."),
-    json_lines: bool = typer.Option(False, "--json", help="JSON lines instead of code<TAB>confidence."),
+    files: list[Path] = typer.Argument(None, metavar="FILE",
+                                       help="Files to identify; none: one text per stdin line."),
+    json_lines: bool = typer.Option(False, "--json", help="JSON lines instead of tab-separated fields."),
 ) -> None:
-    """Print the language of each file (or each stdin line): code<TAB>confidence, `und` when unsure."""
+    """Print the language of each file (file<TAB>code<TAB>confidence) or of each stdin line
+    (code<TAB>confidence); `und` when unsure."""
     from .detect import detect_language, format_detection
 
     if not files:
@@ -182,16 +255,16 @@ def detect(
         except SummariseError as exc:
             _warn(str(exc))
             failed, text = True, ""
-        # code<TAB>confidence, one line per file in order; JSON lines also name the file
-        typer.echo(format_detection(detect_language(text), json_lines, str(path) if json_lines else None))
+        typer.echo(format_detection(detect_language(text), json_lines, str(path)))  # one line per file, in order
     raise typer.Exit(3 if failed else 0)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def translate(
-    file: Path = typer.Argument(..., help="Article file to translate into English."),
-    source: Optional[str] = typer.Option(None, "--from", help="Source language code [default: detected]."),
+    file: Path = typer.Argument(..., metavar="FILE", help="Article file to translate into English."),
+    source: Optional[str] = typer.Option(None, "--from", metavar="LANG",
+                                         help="Source language code [default: detected]."),
     config: Optional[Path] = CONFIG,
 ) -> None:
     """Print the English translation of FILE, paragraph by paragraph."""
@@ -205,62 +278,75 @@ def translate(
     typer.echo(run_translate(text, lang, settings).text)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def digest(
-    inputs: Optional[list[Path]] = typer.Argument(None, help="Article files or folders; none: only send "
-                                                             "what waits in the outbox."),
-    to: Optional[list[str]] = typer.Option(None, "--to", help="Recipient, repeatable [default: "
-                                                             "SUMMARISE_MAIL_TO or `to` in [mail]]."),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+                                                  help="Article files or folders; none (and no --feeds): only "
+                                                       "send what waits in the outbox."),
+    to: Optional[list[str]] = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: "
+                                                                             "SUMMARISE_MAIL_TO or `to` in [mail]]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write <out>/<date>/briefing.eml; send nothing."),
     send_all: bool = typer.Option(False, "--all", help="Include stories an earlier digest already sent."),
     feeds: Optional[Path] = FEEDS,
     since: str = SINCE,
-    wait: float = typer.Option(30.0, "--wait", help="Seconds to wait while another digest run holds "
-                                                    "the lock."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: outputs]."),
-    date: Optional[str] = typer.Option(None, help="Date of the briefing, YYYY-MM-DD [default: today]."),
+    wait: float = typer.Option(30.0, "--wait", metavar="SECONDS",
+                               help="Seconds to wait while another digest run holds the lock."),
+    out: Optional[Path] = OUT,
+    date: Optional[str] = DATE,
     engine: Optional[str] = ENGINE,
     config: Optional[Path] = CONFIG,
     quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
-    """Brief INPUTS and email the stories not sent before. Exit 5: delivery failed, the message waits in
-    <out>/outbox for the next run; 6: another digest run holds the lock."""
+    """Brief the given files and folders (and, with --feeds, the day's feed entries) and email the stories not
+    sent before.
+    Exit 5: delivery failed, the message waits in <out>/outbox for the next run; 6: another digest run holds
+    the lock."""
     from .config import load_settings
     from .digest import run_digest
-    from .pipeline import require_inputs
-
     settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None,
                              mail={"to": tuple(to or ())})
-    require_inputs(inputs or [])
-    settings, fetched = _fetch_feeds(feeds, since, settings)
-    sources = [*(inputs or []), *([fetched.articles_dir] if fetched else [])]
-    with _progress(settings.quiet) as progress:
-        outcome = run_digest(sources, settings, settings.mail, dry_run=dry_run, send_all=send_all,
-                             lock_timeout=wait, progress=progress, warn=_warn,
-                             extra_issues=fetched.issues if fetched else ())
-    _mark_briefed(fetched, outcome.result, settings)
+    with _terminal(settings.quiet, verbose) as progress:
+        outcome = run_digest(inputs or [], settings, dry_run=dry_run, send_all=send_all, lock_timeout=wait,
+                             feeds=feeds, since=since, progress=progress, warn=_warn)
+    _host_times(outcome.fetched)
     typer.echo(outcome.report(), err=True)
     raise typer.Exit(outcome.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_errors
 def schedule(
-    inputs: Optional[list[Path]] = typer.Argument(None, help="What the digest briefs, as for `digest`."),
-    at: str = typer.Option("07:00", "--at", help="Time of day, HH:MM, 24-hour, in the machine's time zone."),
-    to: Optional[list[str]] = typer.Option(None, "--to", help="Recipient, repeatable."),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+                                                  help="What the digest briefs, as for `digest`."),
+    at: str = typer.Option("07:00", "--at", metavar="HH:MM",
+                           help="Time of day, 24-hour, in the machine's time zone."),
+    to: Optional[list[str]] = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable."),
+    feeds: Optional[Path] = typer.Option(None, "--feeds", metavar="FILE",
+                                         help="Feeds file the digest fetches, as for `digest`."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="WINDOW",
+                                        help="With --feeds: the window, as for `digest` [default: 24h]."),
+    out: Optional[Path] = OUT,
     config: Optional[Path] = CONFIG,
 ) -> None:
-    """Print a crontab line running `summarise digest INPUTS` daily; add it with `crontab -e`."""
+    """Print a crontab line running `summarise digest` daily with these inputs, feeds and folders (paths made
+    absolute); add it with `crontab -e`."""
     import os
 
-    from .config import load_settings
+    from .config import PASSWORD_ENV, load_settings
     from .digest import schedule_line
-    from .config import PASSWORD_ENV
+    from .feeds import parse_since
 
-    settings = load_settings(config)
-    args = [str(p) for p in inputs or []] + [a for t in to or [] for a in ("--to", t)]
+    if since is not None:
+        if feeds is None:
+            raise ConfigError("--since goes with --feeds: give the feeds file the digest fetches")
+        parse_since(since)  # a bad window fails now, not every morning in the cron log
+    settings = load_settings(config, out=out)
+    args = [str(p.resolve()) for p in inputs or []] + [a for t in to or [] for a in ("--to", t)]
+    args += ["--feeds", str(feeds.resolve())] if feeds else []
+    args += ["--since", since] if since else []
+    args += ["--out", str(out.resolve())] if out else []
     args += ["--config", str(config.resolve())] if config else []
     typer.echo(schedule_line(at, args, log=settings.out / "digest.log"))
     if os.environ.get(PASSWORD_ENV):
@@ -272,7 +358,8 @@ cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                         help="Show or clear the cache of translations, embeddings and languages that re-runs "
                              "reuse (in the store: <out>/.summarise.sqlite3, or $SUMMARISE_STORE).")
 app.add_typer(cache_app, name="cache")
-CACHE_OUT = typer.Option(None, "--out", "-o", help="Output folder whose store to use [default: outputs].")
+CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
+                         help="Output folder whose store to use [default: outputs].")
 
 
 @cache_app.command("stats")
@@ -304,31 +391,13 @@ def cache_clear(
     typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
 
 
-def _fetch_feeds(feeds: Path | None, since: str, settings: Settings) -> tuple[Settings, FetchReport | None]:
-    """With --feeds: fetch the day's entries into <out>/<date>/articles; print the seconds spent per host."""
-    if feeds is None:
-        return settings, None
-    import dataclasses
-    import datetime as dt
-
-    from .feeds import parse_since
-    from .fetch import fetch_day, host_time_lines
-
-    window = parse_since(since)
-    # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
-    settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
-    report = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=_warn)
-    for line in host_time_lines(report.per_host_seconds):
-        typer.echo(line, err=True)
-    return settings, report
-
-
-def _mark_briefed(fetched: FetchReport | None, result: Result, settings: Settings) -> None:
-    """Record the fetched entries that made it into the briefing, so later days skip them."""
+def _host_times(fetched: FetchReport | None) -> None:
+    """With --feeds: the seconds spent fetching from each host."""
     if fetched is not None:
-        from .fetch import mark_briefed
+        from .fetch import host_time_lines
 
-        mark_briefed(fetched.keys_for(d.article.path for d in result.documents), settings, date=result.date)
+        for line in host_time_lines(fetched.per_host_seconds):
+            typer.echo(line, err=True)
 
 
 def _article_text(path: Path) -> str:
@@ -341,7 +410,7 @@ def _article_text(path: Path) -> str:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="summarise")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,9 +11,10 @@ One run, under a lock so that two never interleave:
 A message is marked sent in the store the moment the server accepts it and only then removed from
 the outbox, so a crash or a failed night loses nothing; the lock keeps two runs from sending one twice.
 
-Exit codes: 0 sent, or nothing new; 3 as 0, but some inputs were skipped or failed; 4 nothing could be
-briefed; 5 delivery failed: the message waits in the outbox and goes first on the next run;
-6 another digest run holds the lock; 2 settings missing or invalid.
+Exit codes: 0 sent, or nothing new (no article at all, as on a feeds day whose entries were all briefed before,
+even when a feed failed: its warning says so); 3 as 0, but some inputs were skipped or failed; 4 nothing could be
+briefed; 5 delivery failed: the message waits in the outbox and goes first on the next run; 6 another digest run
+holds the lock; 2 settings missing or invalid.
 """
 
 from __future__ import annotations
@@ -29,15 +30,19 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from . import mail as mailer
-from .config import CONFIG_ENV, Settings, recipients
+from .config import CONFIG_ENV, PASSWORD_ENV, MailSettings, Settings
 from .errors import ConfigError, SummariseError
 from .files import write_atomic
 from .html import plural, render_html
 from .store import STORE_ENV, connect, default_path
 from .types import Briefing, Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fetch import FetchReport
+    from .pipeline import Progress, Warn
 
 SENT, QUEUED = "sent", "queued"
 SCHEMA = """
@@ -55,7 +60,7 @@ CREATE TABLE IF NOT EXISTS digest_article (
 );
 """
 
-Briefer = Callable[..., Result]  # pipeline.brief(inputs, settings, **kw)
+Briefer = Callable[..., Result]  # stands in for pipeline.brief(inputs, settings, **kw)
 
 
 class DigestLockedError(SummariseError):
@@ -76,13 +81,19 @@ class DigestOutcome:
     html: str | None = None
     eml: str | None = None  # dry run only
     error: str | None = None  # why delivery failed, one line
+    fetched: FetchReport | None = None  # with feeds: what was fetched, and the seconds spent per host
 
     @property
     def exit_code(self) -> int:
-        """5 when something waits in the outbox, else the briefing's own code (0, 3 or 4)."""
+        """5 when something waits in the outbox, else the briefing's own code (0, 3 or 4). No article at all is
+        nothing new (0), also on a feeds day whose entries were all briefed before or failed: the warnings name
+        each feed or page that failed."""
         if self.waiting:
             return mailer.DeliveryError.exit_code
-        return self.result.exit_code if self.result.issues else 0  # no articles at all is nothing new
+        fetch_issues = len(self.fetched.issues) if self.fetched else 0
+        if not self.result.documents and len(self.result.issues) == fetch_issues:
+            return 0  # nothing to brief: nothing new
+        return self.result.exit_code if self.result.issues else 0
 
     def report(self) -> str:
         """A few lines for the terminal or the cron log."""
@@ -102,22 +113,25 @@ class DigestOutcome:
         return "\n".join(lines)
 
 
-def run_digest(inputs: Sequence[Path], settings: Settings, mail: mailer.MailSettings, *,
-               to: Sequence[str] = (), dry_run: bool = False, send_all: bool = False,
-               lock_timeout: float = 30.0, briefer: Briefer | None = None,
-               **brief_options: Any) -> DigestOutcome:
-    """Brief `inputs`, then email the stories not sent before (or, for a dry run, write the .eml).
-
-    `brief_options` (progress=, warn=) go to the briefer, `pipeline.brief` unless one is given."""
-    if to:
-        mail = dataclasses.replace(mail, to=recipients(to, "--to"))
+def run_digest(inputs: Sequence[Path], settings: Settings, *, dry_run: bool = False, send_all: bool = False,
+               lock_timeout: float = 30.0, feeds: Path | None = None, since: str = "24h",
+               progress: Progress | None = None, warn: Warn | None = None,
+               briefer: Briefer | None = None) -> DigestOutcome:
+    """Brief `inputs` and, with `feeds`, the day's new feed entries (`pipeline.run`), then email the stories not
+    sent before (or, for a dry run, write the .eml), as `settings.mail` says. `briefer` stands in for
+    `pipeline.brief` (tests)."""
+    mail = settings.mail
     mailer.require(mail, sending=not dry_run)
+    if briefer is None:
+        from .pipeline import require_inputs
+
+        require_inputs(inputs)  # a mistyped path is a usage error, before the outbox is touched
     outbox = mail.outbox or Path(settings.out) / "outbox"
     store = default_path(Path(settings.out))
     with _locked(store.parent / "digest.lock", lock_timeout), \
             contextlib.closing(connect(store, SCHEMA)) as conn:
         sent, error = ([], None) if dry_run else _flush(conn, mail, outbox)
-        result = _brief(inputs, settings, briefer, brief_options)
+        result, fetched = _brief(inputs, settings, feeds, since, briefer, {"progress": progress, "warn": warn})
         fresh = _fresh(result, _claimed(conn), send_all)
         outcome = DigestOutcome(result, 0, 0)
         if fresh:
@@ -126,12 +140,12 @@ def run_digest(inputs: Sequence[Path], settings: Settings, mail: mailer.MailSett
         if fresh and not dry_run:
             more, later = _flush(conn, mail, outbox)
             sent, error = sent + more, later or error
-        return dataclasses.replace(outcome, result=result, sent=tuple(sent),
+        return dataclasses.replace(outcome, result=result, fetched=fetched, sent=tuple(sent),
                                    waiting=() if dry_run else _names(outbox),
                                    error=str(error) if error else None)
 
 
-def _compose(conn: sqlite3.Connection, digest: Result, mail: mailer.MailSettings, outbox: Path,
+def _compose(conn: sqlite3.Connection, digest: Result, mail: MailSettings, outbox: Path,
              folder: Path, dry_run: bool) -> DigestOutcome:
     """Write briefing.html and the message: briefing.eml for a dry run, else into the outbox."""
     page = render_html(digest)
@@ -165,17 +179,18 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
-def _brief(inputs: Sequence[Path], settings: Settings, briefer: Briefer | None,
-           options: dict[str, Any]) -> Result:
-    """The pipeline's Result; no inputs at all means "only send what waits in the outbox"."""
-    if not inputs:
+def _brief(inputs: Sequence[Path], settings: Settings, feeds: Path | None, since: str, briefer: Briefer | None,
+           options: dict[str, Any]) -> tuple[Result, FetchReport | None]:
+    """The day's run (`pipeline.run`); no inputs and no feeds means "only send what waits in the outbox"."""
+    if not inputs and feeds is None:
         today = settings.date or dt.date.today().isoformat()
-        return Result(date=today, documents=(), issues=(), briefings=())
-    if briefer is None:
-        from .pipeline import brief  # heavy (models): only when a digest really briefs
+        return Result(date=today, documents=(), issues=(), briefings=()), None
+    if briefer is not None:
+        return briefer(list(inputs), settings, **options), None
+    from .pipeline import run  # heavy (models): only when a digest really briefs
 
-        briefer = brief
-    return briefer(list(inputs), settings, **options)
+    day = run(inputs, settings, feeds=feeds, since=since, **options)
+    return day.result, day.fetched
 
 
 def _fresh(result: Result, claimed: set[str], send_all: bool) -> list[Briefing]:
@@ -185,7 +200,7 @@ def _fresh(result: Result, claimed: set[str], send_all: bool) -> list[Briefing]:
 
 # --- state in the store --------------------------------------------------------------------------
 
-def _flush(conn: sqlite3.Connection, mail: mailer.MailSettings,
+def _flush(conn: sqlite3.Connection, mail: MailSettings,
            outbox: Path) -> tuple[list[str], mailer.DeliveryError | None]:
     """Send what waits in the outbox, oldest first; each accepted message is marked sent, then removed."""
     mailer.clear_temp(outbox)
@@ -299,6 +314,6 @@ def _executable() -> list[str]:
 def _cron_env() -> dict[str, str]:
     """This shell's SUMMARISE_* settings (cron starts with almost no environment), paths made absolute;
     never the password, which would sit in the crontab for anyone who can read it."""
-    env = {k: v for k, v in os.environ.items() if k.startswith("SUMMARISE_") and k != mailer.PASSWORD_ENV}
+    env = {k: v for k, v in os.environ.items() if k.startswith("SUMMARISE_") and k != PASSWORD_ENV}
     return {k: str(Path(v).expanduser().resolve()) if k in (CONFIG_ENV, STORE_ENV) else v
             for k, v in env.items()}

@@ -1,25 +1,71 @@
-"""The stages in order: ingest (and clean) → detect → translate → embed → cluster → brief → render."""
+"""The stages in order: fetch (with feeds) → ingest (and clean) → detect → translate → embed → cluster → brief
+→ render → mark briefed. `run` is a day's run (`summarise brief`, and the digest's briefing); `brief` runs the stages
+from ingest to render; `documents` is detect → translate, which `story.brief_story` shares."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .config import Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
-from .types import Briefing, Document, InputIssue, Result
+from .types import Article, Briefing, Document, InputIssue, Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engines import Engine
+    from .fetch import FetchReport
 
 log = logging.getLogger("summarise")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Day:
+    """What `run` did: the briefing, and with feeds what the fetch saved, failed and spent per host."""
+
+    result: Result
+    fetched: FetchReport | None = None
+
+
+def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds: Path | None = None,
+        since: str = "24h", progress: Progress | None = None, warn: Warn | None = None) -> Day:
+    """A day's run: fetch the new entries of `feeds` (published within `since`) into <out>/<date>/articles, brief
+    them with every article under `inputs`, and record the fetched entries that were briefed, so later days skip
+    them."""
+    settings = check(settings or load_settings())  # every setting, before any work
+    require_inputs(inputs)
+    if feeds is None:
+        if not inputs:
+            raise ConfigError("nothing to brief: give article files or folders, or --feeds FILE")
+        return Day(brief(inputs, settings, progress=progress, warn=warn))
+    from .feeds import parse_since
+    from .fetch import fetch_day, mark_briefed
+
+    window = parse_since(since)
+    # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
+    settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
+    started = time.perf_counter()
+    fetched = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=warn or log.warning)
+    _done("fetch", started, f"{len(fetched.saved)} new articles, {len(fetched.already_briefed)} briefed before, "
+                            f"{len(fetched.issues)} failed")
+    result = brief([*inputs, fetched.articles_dir], settings, progress=progress, warn=warn,
+                   extra_issues=fetched.issues)
+    mark_briefed(fetched.keys_for(d.article.path for d in result.documents), settings, date=result.date)
+    return Day(result, fetched)
 
 
 def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
-          progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+          progress: Progress | None = None, warn: Warn | None = None,
           extra_issues: Sequence[InputIssue] = ()) -> Result:
     """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
     settings = check(settings or load_settings())  # every setting, before any work
@@ -30,38 +76,44 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
 
 
 def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
-           warn: Callable[[str], None] | None, extra_issues: Sequence[InputIssue]) -> Result:
-    from . import briefing, cache, cluster, engines, render
+           warn: Warn | None, extra_issues: Sequence[InputIssue]) -> Result:
+    from . import briefing, cluster, render
 
     warnings: list[str] = []
     note = _warner(warnings, warn)
-    step = progress or (lambda stage, done, total: None)
+    step = progress or _no_progress
 
     # The per-article stages run on the engine (here, or on a Ray cluster); clustering and briefing run here.
-    with engines.start(settings) as engine:
-        articles, issues = engine.read([Path(p) for p in inputs], int(settings.max_file_mb * 1e6))
+    with stages(settings) as engine:
+        started = time.perf_counter()
+        step("read", 0, len(inputs))
+        articles, issues = engine.read([Path(p) for p in inputs], settings.max_bytes)
+        step("read", len(inputs), len(inputs))
         for issue in issues:
             note(f"{issue.path}: {issue.reason} ({issue.status})")
         if not articles:
             note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+        _done("read", started, f"{_n(len(articles), 'article')}, {_n(len(issues), 'input')} not used")
 
-        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
-            step("detect", 0, len(articles))
-            languages = engine.languages(articles)
-            step("detect", len(articles), len(articles))
+        docs = documents(engine, articles, note, step)
 
-            docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
+        started = time.perf_counter()
+        vectors = engine.represent(docs, lambda done: step("embed", done, len(docs)))  # from 0 to len(docs)
+        _done("embed", started, _n(len(docs), "article"))
 
-            step("cluster", 0, 1)
-            groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max,
-                                   engine.represent(docs))
-            step("cluster", 1, 1)
+        started = time.perf_counter()
+        step("cluster", 0, 1)
+        groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
+        step("cluster", 1, 1)
+        _done("cluster", started, f"{_n(len(groups), 'story', 'stories')}")
 
-            brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-            briefings = []
-            for k, members in enumerate(groups):
-                briefings.append(brief_one([docs[i] for i in members]))
-                step("brief", k + 1, len(groups))
+        started = time.perf_counter()
+        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+        briefings = []
+        for k, members in enumerate(groups):
+            briefings.append(brief_one([docs[i] for i in members]))
+            step("brief", k + 1, len(groups))
+        _done("brief", started, f"{_n(len(briefings), 'story', 'stories')}, {settings.summariser}")
 
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
     for issue in empty:
@@ -72,8 +124,53 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
         note(f"nothing could be briefed; kept the earlier briefing in {folder}")
     result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))
+    started = time.perf_counter()
     written = () if keep else render.write(result, folder)
+    _done("render", started, f"wrote {', '.join(Path(p).name for p in written)} in {folder}" if written
+          else "nothing written")
     return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
+
+
+@contextlib.contextmanager
+def stages(settings: Settings) -> Iterator[Engine]:
+    """The engine for the per-article stages (here, or on a Ray cluster), with the caches of earlier runs active."""
+    from . import cache, engines
+
+    with engines.start(settings) as engine:
+        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
+            yield engine
+
+
+def documents(engine: Engine, articles: Sequence[Article], note: Warn, progress: Progress | None = None
+              ) -> list[Document]:
+    """detect → translate: one Document per article, in English where a model allows (inside `stages`)."""
+    step = progress or _no_progress
+    started = time.perf_counter()
+    step("detect", 0, len(articles))
+    languages = engine.languages(articles)
+    step("detect", len(articles), len(articles))
+    _done("detect", started, f"{_n(len(articles), 'article')}, "
+                             f"{_n(len({lang.code for lang in languages}), 'language')}")
+
+    started = time.perf_counter()
+    docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
+    _done("translate", started, f"{sum(d.translated for d in docs)} of {_n(len(docs), 'article')} translated, "
+                                f"{sum(d.missed for d in docs)} missing a model")
+    return docs
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _done(stage: str, started: float, what: str) -> None:
+    """Log at INFO what a stage did and how long it took (`summarise -v` shows it)."""
+    log.info("%s: %s, %.1f s", stage, what, time.perf_counter() - started)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """'1 article', '3 articles'."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def require_inputs(inputs: Sequence[Path | str]) -> None:

@@ -14,7 +14,7 @@ from .types import Article, Briefing
 log = logging.getLogger("summarise")
 
 
-def read_articles(items: Sequence[str | Path], max_bytes: int = 10_000_000,
+def read_articles(items: Sequence[str | Path], max_bytes: int,
                   warn: Callable[[str], None] | None = None) -> list[Article]:
     """Articles from texts (`str`) and files (`Path`), in order, as `summarise brief` reads files (boilerplate
     removed). A text is never taken for a path. An input with no usable article (empty, only boilerplate, an
@@ -43,16 +43,17 @@ def brief_story(articles: Sequence[str | Path], settings: Settings | None = None
     """Brief the given articles as one story: each `str` is an article's text, each `Path` a file.
     Returns `.title`, `.short`, `.long`, `.citations`; inputs with nothing to brief are skipped with a warning,
     and NoArticlesError is raised only when none is left."""
-    from . import briefing, detect, translation
+    from . import briefing
+    from .pipeline import documents, stages
 
     settings = settings or load_settings()
     note = warn or log.warning
-    found = read_articles(articles, int(settings.max_file_mb * 1e6), note)
+    found = read_articles(articles, settings.max_bytes, note)
     if not found:
         raise NoArticlesError("no articles to brief: every input was empty or only boilerplate; "
                               "pass article texts (str) or files (pathlib.Path)")
-    languages = detect.detect_many([f"{a.title}\n{a.text}" for a in found])
-    docs = translation.prepare(found, languages, settings, note)
+    with stages(settings) as engine:  # the pipeline's detect → translate, with its caches
+        docs = documents(engine, found, note)
     return briefing.briefer(settings, note)(docs)
 
 

@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,10 +22,9 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from summarise import digest as digest_mod  # noqa: E402
-from summarise.config import Settings  # noqa: E402
+from summarise.config import MailSettings, Settings  # noqa: E402
 from summarise.digest import DigestLockedError, run_digest  # noqa: E402
 from summarise.errors import ConfigError  # noqa: E402
-from summarise.mail import MailSettings  # noqa: E402
 from summarise.store import connect, default_path  # noqa: E402
 from summarise.types import Briefing, Citation, Result  # noqa: E402
 
@@ -181,7 +180,7 @@ def test_delivers_in_each_security_mode(security: str, auth: bool, cert: tuple[P
                                         settings: Settings) -> None:
     handler = Handler()
     with serve(handler, cert, security, auth) as mail:
-        outcome = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 3), story("b", 1)))
+        outcome = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 3), story("b", 1)))
     assert outcome.exit_code == 0 and outcome.error is None and outcome.waiting == ()
     assert (outcome.stories, outcome.articles, len(outcome.sent)) == (2, 4, 1)
     [(sender, rcpts, raw)] = handler.received
@@ -201,7 +200,7 @@ def test_wrong_password_queues_and_never_shows_the_password(cert: tuple[Path, Pa
     handler = Handler()
     with serve(handler, cert, "starttls", auth=True) as mail:
         mail = MailSettings(**{**mail.__dict__, "password": "wrong-" + PASSWORD})
-        outcome = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 2)))
+        outcome = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)))
     assert outcome.exit_code == 5 and handler.received == []
     assert "refused the login for digest" in (outcome.error or "")
     [queued] = outbox(settings)
@@ -213,15 +212,15 @@ def test_wrong_password_queues_and_never_shows_the_password(cert: tuple[Path, Pa
 def test_server_down_keeps_the_message_then_delivers_it_once(cert: tuple[Path, Path],
                                                            settings: Settings) -> None:
     briefer = Briefer(story("a", 2))
-    down = run_digest([Path("in")], settings, mail_settings(free_port()), briefer=briefer)
+    down = run_digest([Path("in")], replace(settings, mail=mail_settings(free_port())), briefer=briefer)
     assert down.exit_code == 5 and "cannot reach SMTP server 127.0.0.1" in (down.error or "")
     assert "outbox" in down.report() and len(outbox(settings)) == 1
     assert claimed(settings) == {"a0": "queued", "a1": "queued"}  # not sent: not marked sent
 
     handler = Handler()
     with serve(handler, cert) as mail:
-        again = run_digest([Path("in")], settings, mail, briefer=briefer)  # same articles: only the outbox
-        third = run_digest([Path("in")], settings, mail, briefer=briefer)
+        again = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer)  # same articles: only the outbox
+        third = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer)
     assert (again.exit_code, again.stories, len(again.sent)) == (0, 0, 1)
     assert (third.exit_code, third.sent) == (0, ())
     assert len(handler.received) == 1 and outbox(settings) == []
@@ -234,11 +233,11 @@ def test_refused_message_waits_in_the_outbox(reply: str, word: str, cert: tuple[
                                             settings: Settings) -> None:
     handler = Handler(reply=reply)
     with serve(handler, cert) as mail:
-        refused = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 1)))
+        refused = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 1)))
         assert refused.exit_code == 5 and word in (refused.error or "")
         assert reply.split()[0] in (refused.error or "") and len(outbox(settings)) == 1
         handler.reply = None
-        fixed = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 1), story("b", 1)))
+        fixed = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 1), story("b", 1)))
     assert fixed.exit_code == 0 and len(handler.received) == 2  # the waiting one first, then the new one
     first, second = (parse(raw)["Subject"] for _, _, raw in handler.received)
     assert "Story a" in first and "Story b" in second and "Story a" not in second
@@ -247,11 +246,11 @@ def test_refused_message_waits_in_the_outbox(reply: str, word: str, cert: tuple[
 def test_nothing_new_sends_nothing(cert: tuple[Path, Path], settings: Settings) -> None:
     handler = Handler()
     with serve(handler, cert) as mail:
-        run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 2)))
+        run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)))
         (settings.out / DATE / "briefing.html").unlink()
-        again = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 2)))
+        again = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)))
         assert not (settings.out / DATE / "briefing.html").exists()
-        forced = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 2)), send_all=True)
+        forced = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)), send_all=True)
     assert (again.exit_code, again.stories, again.sent) == (0, 0, ())
     assert "no new stories" in again.report()
     assert forced.stories == 1 and len(handler.received) == 2  # --all sends it again
@@ -260,12 +259,12 @@ def test_nothing_new_sends_nothing(cert: tuple[Path, Path], settings: Settings) 
 def test_only_stories_with_new_articles_go(cert: tuple[Path, Path], settings: Settings) -> None:
     handler = Handler()
     with serve(handler, cert) as mail:
-        run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 2)))
+        run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)))
         grown = Briefing(**{**story("a", 3).__dict__})  # the same story, one more article
-        run_digest([Path("in")], settings, mail, briefer=Briefer(grown, story("b", 1)))
+        run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(grown, story("b", 1)))
     text, _ = parts(parse(handler.received[1][2]))
     assert "Story a" in text and "Story b" in text
-    run = run_digest([Path("in")], settings, mail_settings(free_port()), briefer=Briefer(story("a", 2)))
+    run = run_digest([Path("in")], replace(settings, mail=mail_settings(free_port())), briefer=Briefer(story("a", 2)))
     assert run.stories == 0
 
 
@@ -276,7 +275,7 @@ def test_second_run_waits_or_gives_up_while_the_first_holds_the_lock(cert: tuple
     outcomes: dict[str, Any] = {}
     with serve(handler, cert) as mail:
         def run(name: str, timeout: float) -> None:
-            outcomes[name] = run_digest([Path("in")], settings, mail, briefer=briefer, lock_timeout=timeout)
+            outcomes[name] = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer, lock_timeout=timeout)
 
         first = threading.Thread(target=run, args=("first", 5))
         first.start()
@@ -299,7 +298,7 @@ def test_hostile_article_text_is_escaped_and_headers_stay_intact(cert: tuple[Pat
                                                                  settings: Settings) -> None:
     handler = Handler()
     with serve(handler, cert) as mail:
-        run_digest([Path("in")], settings, mail,
+        run_digest([Path("in")], replace(settings, mail=mail),
                    briefer=Briefer(story("x", 2, title=HOSTILE, text="<script>evil()</script></body>\r\n")))
     [(_, rcpts, raw)] = handler.received
     msg = parse(raw)
@@ -318,9 +317,8 @@ def test_hostile_article_text_is_escaped_and_headers_stay_intact(cert: tuple[Pat
 # --- dry run, settings, crash recovery -----------------------------------------------------------
 
 def test_dry_run_writes_the_eml_and_sends_nothing(settings: Settings) -> None:
-    mail = MailSettings(sender="news@example.org", to=("reader@example.org",))  # no SMTP host needed
-    outcome = run_digest([Path("in")], settings, mail, dry_run=True, briefer=Briefer(story("a", 1)),
-                         to=["Ann <ann@example.org>", "bo@example.org"])
+    mail = MailSettings(sender="news@example.org", to=("Ann <ann@example.org>", "bo@example.org"))  # no SMTP host
+    outcome = run_digest([Path("in")], replace(settings, mail=mail), dry_run=True, briefer=Briefer(story("a", 1)))
     eml = settings.out / DATE / "briefing.eml"
     assert outcome.exit_code == 0 and outcome.eml == str(eml) and "dry run" in outcome.report()
     msg = parse(eml.read_bytes())
@@ -331,7 +329,7 @@ def test_dry_run_writes_the_eml_and_sends_nothing(settings: Settings) -> None:
 
 def test_missing_settings_are_listed_together(settings: Settings) -> None:
     with pytest.raises(ConfigError) as err:
-        run_digest([Path("in")], settings, MailSettings(user="digest"), briefer=Briefer())
+        run_digest([Path("in")], replace(settings, mail=MailSettings(user="digest")), briefer=Briefer())
     message = str(err.value)
     for missing in ("SUMMARISE_MAIL_FROM", "SUMMARISE_MAIL_TO", "SUMMARISE_SMTP_HOST", "SUMMARISE_SMTP_PASSWORD"):
         assert missing in message
@@ -340,8 +338,8 @@ def test_missing_settings_are_listed_together(settings: Settings) -> None:
 
 def test_crash_leftovers_are_neither_lost_nor_sent_twice(cert: tuple[Path, Path], settings: Settings) -> None:
     down = mail_settings(free_port())
-    run_digest([Path("in")], settings, down, briefer=Briefer(story("a", 1)))
-    run_digest([Path("in")], settings, down, briefer=Briefer(story("b", 1)))
+    run_digest([Path("in")], replace(settings, mail=down), briefer=Briefer(story("a", 1)))
+    run_digest([Path("in")], replace(settings, mail=down), briefer=Briefer(story("b", 1)))
     accepted, vanished = outbox(settings)
     conn = connect(default_path(settings.out), digest_mod.SCHEMA)
     # a crash after the server took `accepted` and the store said so, before the file was removed
@@ -350,7 +348,7 @@ def test_crash_leftovers_are_neither_lost_nor_sent_twice(cert: tuple[Path, Path]
     (settings.out / "outbox" / ".half.eml.tmp").write_text("partial")
     handler = Handler()
     with serve(handler, cert) as mail:
-        outcome = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 1), story("b", 1)))
+        outcome = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 1), story("b", 1)))
     [(_, _, raw)] = handler.received
     assert "Story b" in parse(raw)["Subject"] and outcome.stories == 1
     assert list((settings.out / "outbox").iterdir()) == []
@@ -359,10 +357,10 @@ def test_crash_leftovers_are_neither_lost_nor_sent_twice(cert: tuple[Path, Path]
 def test_waiting_messages_go_oldest_first(cert: tuple[Path, Path], settings: Settings) -> None:
     down = mail_settings(free_port())
     for key in "abc":
-        run_digest([Path("in")], settings, down, briefer=Briefer(story(key, 1)))
+        run_digest([Path("in")], replace(settings, mail=down), briefer=Briefer(story(key, 1)))
     handler = Handler()
     with serve(handler, cert) as mail:
-        outcome = run_digest([Path("in")], settings, mail, briefer=Briefer(story("a", 1)))
+        outcome = run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 1)))
     assert [parse(raw)["Subject"].split(": ")[1] for _, _, raw in handler.received] == ["Story a", "Story b",
                                                                                        "Story c"]
     assert outcome.exit_code == 0 and outcome.stories == 0 and len(outcome.sent) == 3
@@ -411,8 +409,8 @@ def test_end_to_end_through_the_pipeline_on_the_seeds(cert: tuple[Path, Path], t
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     handler = Handler()
     with serve(handler, cert) as mail:
-        first = run_digest([seeds], settings, mail)
-        again = run_digest([seeds], settings, mail)
+        first = run_digest([seeds], replace(settings, mail=mail))
+        again = run_digest([seeds], replace(settings, mail=mail))
     assert first.exit_code in (0, 3) and first.stories == len(first.result.briefings) > 0
     assert (again.exit_code, again.stories, again.sent) == (first.exit_code, 0, ())
     [(_, _, raw)] = handler.received

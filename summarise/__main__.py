@@ -1,0 +1,5 @@
+"""`python -m summarise`: the `summarise` command."""
+
+from .cli import main
+
+main()

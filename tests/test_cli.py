@@ -1,0 +1,158 @@
+"""Terminal conventions (issue 12, parts 7 and 8): -h, help that names arguments, warnings whole above the
+progress bar, -v's stage log, `detect FILE` naming the file, "1 story", `schedule` with feeds and folders, and
+a digest day with nothing new."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from summarise import pipeline
+from summarise.cli import app
+from summarise.config import Settings
+from summarise.types import Briefing, InputIssue, Result
+
+from .conftest import SEEDS
+from .test_feeds import Item, Site, feeds_file, page, paragraphs, rss, site  # noqa: F401
+from .test_pipeline import GOOD_ARTICLE
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("args", [["-h"], ["--help"], ["brief", "-h"], ["digest", "-h"], ["cache", "clear", "-h"]])
+def test_dash_h_is_help(args: list[str]) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0 and res.stdout.startswith("Usage: ") and "-h, --help" in res.stdout
+
+
+def test_help_names_arguments_and_offers_no_completion() -> None:
+    top = runner.invoke(app, ["--help"]).stdout
+    assert "completion" not in top  # not offered, so nothing half-working is advertised
+    for command, name in [("brief", "INPUT"), ("digest", "INPUT"), ("schedule", "INPUT"), ("story", "FILE"),
+                          ("detect", "FILE"), ("translate", "FILE")]:
+        shown = runner.invoke(app, [command, "--help"]).stdout
+        assert "<list[Path]>" not in shown and "<path>" not in shown and "<str>" not in shown, (command, shown)
+        assert f"\n  {name}" in shown and f" {name}" in shown.splitlines()[0] or f"[{name}" in shown, (command, shown)
+    assert runner.invoke(app, ["brief", "-h"]).stdout.startswith("Usage: root brief [OPTIONS] [INPUT...]\n")
+    assert runner.invoke(app, ["story", "-h"]).stdout.startswith("Usage: root story [OPTIONS] FILE...\n")
+    assert "\n  INPUT...  " in runner.invoke(app, ["brief", "--help"]).stdout
+
+
+def test_detect_files_are_named_on_each_line(tmp_path: Path) -> None:
+    files = sorted(SEEDS.iterdir())[:2]
+    res = runner.invoke(app, ["detect", *map(str, files)])
+    assert res.exit_code == 0
+    rows = [line.split("\t") for line in res.stdout.splitlines()]
+    assert [r[0] for r in rows] == [str(f) for f in files] and [r[1] for r in rows] == ["en", "en"]
+    assert all(0.0 <= float(r[2]) <= 1.0 for r in rows)
+
+
+def one_story(inputs: list[Path], settings: Settings, *, extra_issues: Any = (), **_: Any) -> Result:
+    return Result(date=settings.date or "2025-01-01", documents=(), issues=tuple(extra_issues),
+                  briefings=(Briefing("b", "t", "s", "l", (), ()),), outputs=("out/briefing.md",))
+
+
+def test_counts_read_as_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "brief", one_story)
+    res = runner.invoke(app, ["brief", str(tmp_path), "--out", str(tmp_path / "out"), "-q"])
+    assert "1 story from 0 articles (0 inputs not briefed): out/briefing.md" in res.stderr, res.stderr
+
+
+def test_verbose_says_what_each_stage_did_and_how_long(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "metro.txt").write_text(GOOD_ARTICLE, encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    res = runner.invoke(app, ["brief", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "-v"])
+    assert res.exit_code == 3, res.output
+    lines = res.stderr.splitlines()
+    for stage, what in [("read", "1 article, 1 input not used"), ("detect", "1 article, 1 language"),
+                        ("translate", "0 of 1 article translated"), ("embed", "1 article"),
+                        ("cluster", "1 story"), ("brief", "1 story"),
+                        ("render", "wrote briefing.md, briefing.json in ")]:
+        assert any(line.startswith(f"{stage}: {what}") and line.endswith(" s") for line in lines), (stage, lines)
+    assert sum(line.startswith("warning: empty.txt") for line in lines) == 1  # a warning once, not also logged
+    quiet = runner.invoke(app, ["brief", str(tmp_path / "in"), "--out", str(tmp_path / "out2"), "-q"])
+    assert not any(line.startswith("detect: ") for line in quiet.stderr.splitlines())
+
+
+def test_warnings_print_whole_above_the_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long = "model 'Helsinki-NLP/opus-mt-ru-en' is not available " + "and this sentence is long " * 8 + "end"
+
+    def brief(inputs: list[Path], settings: Settings, *, progress: Any, warn: Any, **_: Any) -> Result:
+        progress("translate", 0, 13)
+        warn(long)
+        warn("second " + long)
+        progress("translate", 13, 13)
+        return one_story(inputs, settings)
+
+    monkeypatch.setattr(pipeline, "brief", brief)
+    res = runner.invoke(app, ["brief", str(tmp_path), "--out", str(tmp_path / "out")],
+                        env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "80"})
+    assert res.exit_code == 0
+    assert "translate" in res.stderr  # the bar was drawn
+    lines = res.stderr.splitlines()
+    assert any(line.endswith(f"warning: {long}") for line in lines), res.stderr  # whole, on its own line
+    assert any(line.endswith(f"warning: second {long}") for line in lines), res.stderr
+
+
+def test_schedule_passes_feeds_since_and_out_as_absolute_paths(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feeds.txt").write_text("https://news.example/rss\n", encoding="utf-8")
+    res = runner.invoke(app, ["schedule", "in", "--at", "06:30", "--feeds", "feeds.txt", "--since", "12h",
+                              "--out", "news", "--to", "a@example.org"], env={"SUMMARISE_SMTP_PASSWORD": ""})
+    assert res.exit_code == 0, res.output
+    line = res.stdout.strip()
+    assert line.startswith("30 6 * * * ")
+    words = shlex.split(line.split("&& ", 2)[2].split(" >> ")[0])
+    digest = words[words.index("digest") + 1:]
+    assert digest == [str(tmp_path / "in"), "--to", "a@example.org", "--feeds", str(tmp_path / "feeds.txt"),
+                      "--since", "12h", "--out", str(tmp_path / "news")]
+    assert line.endswith(f">> news/digest.log 2>&1")
+    alone = runner.invoke(app, ["schedule", "--since", "12h"])
+    assert alone.exit_code == 2 and "--since goes with --feeds" in alone.output
+    bad = runner.invoke(app, ["schedule", "--feeds", "feeds.txt", "--since", "soon"])
+    assert bad.exit_code == 2 and "--since 'soon'" in bad.output
+
+
+def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,  # noqa: F811
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Day 1 briefs the feed's two articles; day 2 finds only them again (briefed before) and a broken feed:
+    nothing new, exit 0, as the README's table says."""
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"ALLOW_PRIVATE_HOSTS": "1", "MAIL_FROM": "news@example.org",
+                        "MAIL_TO": "reader@example.org"}.items():
+        monkeypatch.setenv(f"SUMMARISE_{name}", value)
+    b = site.base
+    site.add("/s1", page("Springfield approves its budget", paragraphs("en", 1)))
+    site.add("/s2", page("Springfield budget passes", paragraphs("en", 2)))
+    site.add("/news.xml", rss("News", [Item("n1", f"{b}/s1", "One"), Item("n2", f"{b}/s2", "Two")],
+                              now=datetime.now(timezone.utc)), "application/rss+xml")
+    feeds = feeds_file(tmp_path, [f"{b}/news.xml", f"{b}/gone.xml"])
+    common = ["--feeds", str(feeds), "--dry-run", "--out", "out", "-q"]
+    first = runner.invoke(app, ["digest", *common, "--date", "2024-05-02"])
+    assert first.exit_code == 3, first.output  # a story, and a feed that failed
+    assert "1 new story (2 articles)" in first.stderr and f"warning: feed {b}/gone.xml" in first.stderr
+    second = runner.invoke(app, ["digest", *common, "--date", "2024-05-03"])
+    assert second.exit_code == 0, second.output
+    assert "2024-05-03: no new stories since the last digest" in second.stderr
+    assert f"warning: feed {b}/gone.xml" in second.stderr  # the failure is still told
+
+
+def test_nothing_new_is_not_nothing_briefed() -> None:
+    """Articles that were there but could not be briefed still exit 4; no article at all is nothing new."""
+    from summarise.digest import DigestOutcome
+    from summarise.fetch import FetchReport
+
+    failed = InputIssue("https://news.example/gone.xml", "failed", "HTTP 404 Not Found")
+    fetched = FetchReport(Path("out/articles"), [], [failed], {})
+    nothing_new = Result(date="2024-05-03", documents=(), issues=(failed,), briefings=())
+    assert DigestOutcome(nothing_new, 0, 0, fetched=fetched).exit_code == 0
+    unreadable = InputIssue("a.txt", "skipped", "empty file")
+    broken = Result(date="2024-05-03", documents=(), issues=(unreadable, failed), briefings=())
+    assert DigestOutcome(broken, 0, 0, fetched=fetched).exit_code == 4
