@@ -67,7 +67,7 @@ def score_page(path: Path, errors: bool = False) -> Counts:
     lines, labels = read_page(path)
     kept = body_mask(lines)
     tp = fp = fn = 0
-    for text, label, keep in zip(lines, labels, kept):
+    for text, label, keep in zip(lines, labels, kept, strict=True):
         if label is None:
             continue
         tp += label and keep

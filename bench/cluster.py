@@ -22,8 +22,8 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -187,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for step in range(30, 85, 5):
         sweep = group_similarities(sims, step / 100)
         sp, sr, sf = bcubed(sweep, gold)
-        print(f"  {step / 100:.2f}     {len(sweep):5d}     {sp:.3f}    {sr:.3f}   {sf:.3f}  {together(sweep, gold):.3f}")
+        print(f"  {step / 100:.2f}     {len(sweep):5d}     {sp:.3f}    {sr:.3f}   {sf:.3f}  "
+              f"{together(sweep, gold):.3f}")
     print(f"RESULT bcubed_f1={f:.4f} ntrex_together={kept:.4f} n_articles={len(docs)}")
 
 

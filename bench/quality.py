@@ -29,8 +29,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -185,7 +185,7 @@ def rouge(limit: int) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, 
 
     scorer = RougeScorer(list(METRICS), use_stemmer=True)
     clean = _cleaner()
-    totals = [{s: {m: 0.0 for m in METRICS} for s in SYSTEMS} for _ in range(2)]
+    totals = [{s: dict.fromkeys(METRICS, 0.0) for s in SYSTEMS} for _ in range(2)]
     dangling, sentences = 0, 0
     data = multinews(limit)
     for texts, reference in data:

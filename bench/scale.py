@@ -1,4 +1,5 @@
-"""Scale: clustering time and peak memory up to 100,000 articles, exact against approximate, and the Ray engine's overhead.
+"""Scale: clustering time and peak memory up to 100,000 articles, exact against approximate, and the Ray engine's
+overhead.
 
 Run: python bench/scale.py [--sizes 5000,20000,100000] [--exact-up-to 5000] [--ray-articles 500] [--skip-ray]
      python bench/scale.py --only-ray [--ray-articles 500]
@@ -63,7 +64,6 @@ def _child(argv: list[str]) -> dict:
 def write_inputs(n: int, folder: Path) -> Path:
     """Synthetic vectors, texts and labels for `n` articles, saved under `folder`."""
     import numpy as np
-
     import synthetic
 
     vectors, texts, labels = synthetic.stories(n, seed=n)
@@ -75,9 +75,8 @@ def write_inputs(n: int, folder: Path) -> Path:
 
 def cluster_once(path: str, exact: bool) -> dict:
     """(In a child) load the inputs, cluster them by one path, and measure."""
-    import numpy as np
-
     import cluster as bench_cluster
+    import numpy as np
 
     from summarise.cluster import group_features
     from summarise.config import Settings

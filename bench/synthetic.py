@@ -50,7 +50,7 @@ def stories(n: int, seed: int = 0) -> tuple[np.ndarray, list[str], np.ndarray]:
     vectors = _unit(a * centres[labels] + np.sqrt(1 - a * a) * noise).astype(np.float32)
 
     vocabulary = _names(rng, 6 * len(sizes) + 1000)
-    story_names = [vocabulary[6 * s: 6 * s + int(rng.integers(2, 7))] + [str(rng.integers(10, 100000))]
+    story_names = [[*vocabulary[6 * s:6 * s + int(rng.integers(2, 7))], str(rng.integers(10, 100000))]
                    for s in range(len(sizes))]
     texts = []
     for label in labels:

@@ -159,8 +159,8 @@ def main() -> None:
     for name in args.sets.split(","):
         test = limited(makers[name](), args.limit)
         words = sum(len(s.split()) for s in test.segments)
-        for system, run in (("summarise", lambda: through_summarise(test, settings)),
-                            ("direct", lambda: direct(test, args.threads))):
+        for system, run in (("summarise", lambda test=test: through_summarise(test, settings)),
+                            ("direct", lambda test=test: direct(test, args.threads))):
             hypotheses, seconds = timed(run)
             bleu, chrf = score(hypotheses, test.references)
             results.append((name, system, bleu, chrf, words / seconds))

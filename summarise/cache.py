@@ -209,7 +209,7 @@ def clear(path: Path, kinds: Sequence[str] = KINDS) -> dict[str, int]:
     if unknown:
         raise ConfigError(f"unknown cache kind {', '.join(unknown)}; choose from {', '.join(KINDS)}")
     if not Path(path).is_file():
-        return {kind: 0 for kind in kinds}
+        return dict.fromkeys(kinds, 0)
     deleted: dict[str, int] = {}
     with contextlib.closing(store.connect(path, SCHEMA)) as conn:
         conn.execute("BEGIN IMMEDIATE")

@@ -12,8 +12,9 @@ import contextlib
 import functools
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from typer.core import TyperCommand
@@ -175,20 +176,20 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command(cls=_Command)
 @_errors
 def brief(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
                                                   help="Article files or folders (read recursively)."),
-    feeds: Optional[Path] = FEEDS,
+    feeds: Path | None = FEEDS,
     since: str = SINCE,
-    out: Optional[Path] = OUT,
-    date: Optional[str] = DATE,
-    translate: Optional[bool] = typer.Option(None, "--translate/--no-translate",
+    out: Path | None = OUT,
+    date: str | None = DATE,
+    translate: bool | None = typer.Option(None, "--translate/--no-translate",
                                              help="Translate non-English articles [default: on]."),
-    threshold: Optional[float] = typer.Option(None, metavar="X",
+    threshold: float | None = typer.Option(None, metavar="X",
                                               help="Similarity every two articles of a story must reach, 0..1 "
                                                    "(higher = smaller stories) [default: 0.65]."),
-    summariser: Optional[str] = SUMMARISER,
-    engine: Optional[str] = ENGINE,
-    config: Optional[Path] = CONFIG,
+    summariser: str | None = SUMMARISER,
+    engine: str | None = ENGINE,
+    config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
@@ -219,8 +220,8 @@ def brief(
 def story(
     files: list[Path] = typer.Argument(..., metavar="FILE", help="Article files about one story."),
     json_out: bool = typer.Option(False, "--json", help="JSON instead of Markdown."),
-    summariser: Optional[str] = SUMMARISER,
-    config: Optional[Path] = CONFIG,
+    summariser: str | None = SUMMARISER,
+    config: Path | None = CONFIG,
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief the given files as one story (you did the grouping) and print it: Markdown, or JSON with --json."""
@@ -263,9 +264,9 @@ def detect(
 @_errors
 def translate(
     file: Path = typer.Argument(..., metavar="FILE", help="Article file to translate into English."),
-    source: Optional[str] = typer.Option(None, "--from", metavar="LANG",
+    source: str | None = typer.Option(None, "--from", metavar="LANG",
                                          help="Source language code [default: detected]."),
-    config: Optional[Path] = CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     """Print the English translation of FILE, paragraph by paragraph."""
     from .config import load_settings
@@ -281,21 +282,21 @@ def translate(
 @app.command(cls=_Command)
 @_errors
 def digest(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
                                                   help="Article files or folders; none (and no --feeds): only "
                                                        "send what waits in the outbox."),
-    to: Optional[list[str]] = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: "
+    to: list[str] | None = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: "
                                                                              "SUMMARISE_MAIL_TO or `to` in [mail]]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write <out>/<date>/briefing.eml; send nothing."),
     send_all: bool = typer.Option(False, "--all", help="Include stories an earlier digest already sent."),
-    feeds: Optional[Path] = FEEDS,
+    feeds: Path | None = FEEDS,
     since: str = SINCE,
     wait: float = typer.Option(30.0, "--wait", metavar="SECONDS",
                                help="Seconds to wait while another digest run holds the lock."),
-    out: Optional[Path] = OUT,
-    date: Optional[str] = DATE,
-    engine: Optional[str] = ENGINE,
-    config: Optional[Path] = CONFIG,
+    out: Path | None = OUT,
+    date: str | None = DATE,
+    engine: str | None = ENGINE,
+    config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
@@ -318,17 +319,17 @@ def digest(
 @app.command(cls=_Command)
 @_errors
 def schedule(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT",
+    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
                                                   help="What the digest briefs, as for `digest`."),
     at: str = typer.Option("07:00", "--at", metavar="HH:MM",
                            help="Time of day, 24-hour, in the machine's time zone."),
-    to: Optional[list[str]] = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable."),
-    feeds: Optional[Path] = typer.Option(None, "--feeds", metavar="FILE",
+    to: list[str] | None = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable."),
+    feeds: Path | None = typer.Option(None, "--feeds", metavar="FILE",
                                          help="Feeds file the digest fetches, as for `digest`."),
-    since: Optional[str] = typer.Option(None, "--since", metavar="WINDOW",
+    since: str | None = typer.Option(None, "--since", metavar="WINDOW",
                                         help="With --feeds: the window, as for `digest` [default: 24h]."),
-    out: Optional[Path] = OUT,
-    config: Optional[Path] = CONFIG,
+    out: Path | None = OUT,
+    config: Path | None = CONFIG,
 ) -> None:
     """Print a crontab line running `summarise digest` daily with these inputs, feeds and folders (paths made
     absolute); add it with `crontab -e`."""
@@ -364,7 +365,7 @@ CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
 
 @cache_app.command("stats")
 @_errors
-def cache_stats(out: Optional[Path] = CACHE_OUT, config: Optional[Path] = CONFIG) -> None:
+def cache_stats(out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> None:
     """Print each cache's entries, and its hits and misses over all runs."""
     from .cache import describe
     from .config import load_settings
@@ -377,10 +378,10 @@ def cache_stats(out: Optional[Path] = CACHE_OUT, config: Optional[Path] = CONFIG
 @cache_app.command("clear")
 @_errors
 def cache_clear(
-    kind: Optional[list[str]] = typer.Option(None, "--kind", help="translations, embeddings or languages; "
+    kind: list[str] | None = typer.Option(None, "--kind", help="translations, embeddings or languages; "
                                                                   "repeatable [default: all]."),
-    out: Optional[Path] = CACHE_OUT,
-    config: Optional[Path] = CONFIG,
+    out: Path | None = CACHE_OUT,
+    config: Path | None = CONFIG,
 ) -> None:
     """Delete cached entries; briefings and the other state in the store stay."""
     from .cache import KINDS, clear

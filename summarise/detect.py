@@ -38,8 +38,9 @@ import json as _json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .types import Language
 

@@ -28,9 +28,10 @@ import shlex
 import shutil
 import sqlite3
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import mail as mailer
 from .config import CONFIG_ENV, PASSWORD_ENV, MailSettings, Settings

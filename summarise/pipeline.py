@@ -10,9 +10,10 @@ import datetime as dt
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .config import Settings, check, load_settings
 from .errors import ConfigError
@@ -136,9 +137,9 @@ def stages(settings: Settings) -> Iterator[Engine]:
     """The engine for the per-article stages (here, or on a Ray cluster), with the caches of earlier runs active."""
     from . import cache, engines
 
-    with engines.start(settings) as engine:
-        with cache.session(settings):  # languages, translations and embeddings known from earlier runs are reused
-            yield engine
+    # Languages, translations and embeddings known from earlier runs are reused.
+    with engines.start(settings) as engine, cache.session(settings):
+        yield engine
 
 
 def documents(engine: Engine, articles: Sequence[Article], note: Warn, progress: Progress | None = None

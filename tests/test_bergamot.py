@@ -128,7 +128,7 @@ def test_a_portuguese_paragraph_comes_back_in_english_sentence_by_sentence() -> 
     assert [[s.source for s in p] for p in result.paragraphs] == [sentences(PARAGRAPH, "pt"), [SECOND]]
     assert len(result.paragraphs[0]) == 3
     english = [s.english for s in result.sentences]
-    assert all(e and e != s.source for e, s in zip(english, result.sentences))
+    assert all(e and e != s.source for e, s in zip(english, result.sentences, strict=True))
     assert "government" in english[0].lower() and "budget" in english[0].lower()
     assert "hospitals" in english[1].lower() and "opposition" in english[2].lower()
     assert "schools" in english[3].lower()

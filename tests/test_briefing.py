@@ -14,7 +14,8 @@ from summarise.text import sentences, word_count
 from summarise.translation import identity
 from summarise.types import Article, Document, Language
 
-BUS_A = """The city council of Porto approved a plan on Monday to buy 40 electric buses for the public transport network.
+BUS_A = """The city council of Porto approved a plan on Monday to buy 40 electric buses for the public transport \
+network.
 The buses will replace the oldest diesel vehicles in the fleet by the end of 2026, the council said.
 Mayor Ana Costa said the purchase would cost 24 million euros, most of it paid by a European Union grant.
 
@@ -195,7 +196,8 @@ def test_a_list_item_keeps_its_label_and_brings_its_lead_in() -> None:
             "- Trade Deals: A package totaling $550 billion includes investments in shipbuilding and soybeans.\n\n"
             "- Defence: Japan pledged to raise military spending to two percent of its economic output.\n\n"
             "Both governments said the agreements would be ratified by their parliaments before the end of the year.")
-    b = brief_cluster([doc(text, "Leaders sign agreements in Tokyo", "l")], Settings(long_min_words=40, long_max_words=120))
+    b = brief_cluster([doc(text, "Leaders sign agreements in Tokyo", "l")],
+                      Settings(long_min_words=40, long_max_words=120))
     shown = _plain(b.long)
     items = [s for s in shown if s.startswith(("Trade Deals:", "Defence:"))]
     assert items, shown  # the label stays, without the list marker
@@ -229,7 +231,8 @@ def test_a_story_over_months_reads_as_a_timeline_led_by_the_newest_development()
 
 
 def test_sources_are_numbered_as_first_cited_and_the_rest_marked_uncited(story: list[Document]) -> None:
-    b = brief_cluster([*story, doc(WEATHER, "Rain floods Lisbon", "w")], Settings(short_words=30, long_min_words=20, long_max_words=40))
+    b = brief_cluster([*story, doc(WEATHER, "Rain floods Lisbon", "w")],
+                      Settings(short_words=30, long_min_words=20, long_max_words=40))
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", b.short + " " + b.long)]
     assert cited and cited[0] == 1
     assert {c.n for c in b.citations if c.cited} == set(cited)

@@ -76,7 +76,7 @@ def test_entries_round_trip_and_hits_and_misses_are_counted(tmp_path: Path) -> N
     assert store_.get("translations", "m1", ["Да.", "Нет.", "Может быть."]) == {"Да.": "Yes.", "Нет.": "No."}
     assert store_.get("translations", "m2", ["Да."]) == {}  # another model's translations are not this one's
     vectors = np.arange(6, dtype=np.float32).reshape(2, 3)
-    store_.put("embeddings", "enc", dict(zip(["a", "b"], vectors)))
+    store_.put("embeddings", "enc", dict(zip(["a", "b"], vectors, strict=True)))
     assert np.array_equal(store_.get("embeddings", "enc", ["b", "c"])["b"], vectors[1])
     store_.put("languages", "det", {"Olá.": Language("pt", 0.9)})
     assert store_.get("languages", "det", ["Olá.", "Hi."]) == {"Olá.": Language("pt", 0.9)}
@@ -202,7 +202,7 @@ def test_the_cache_survives_a_killed_run(tmp_path: Path, monkeypatch: pytest.Mon
     fake = FakeTranslator()
     monkeypatch.setattr(translation, "load_translator", lambda model, settings: fake)
     docs = _prepare(_articles(0, 64), _settings(tmp_path))
-    assert 0 < saved and len(fake.sent) == _translations(tmp_path) - saved > 0  # only what was lost is redone
+    assert saved > 0 and len(fake.sent) == _translations(tmp_path) - saved > 0  # only what was lost is redone
     assert all(d.translated and s.english == f"EN:{s.source}" for d in docs for s in d.body.sentences)
 
 

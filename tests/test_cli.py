@@ -37,7 +37,7 @@ def test_help_names_arguments_and_offers_no_completion() -> None:
                           ("detect", "FILE"), ("translate", "FILE")]:
         shown = runner.invoke(app, [command, "--help"]).stdout
         assert "<list[Path]>" not in shown and "<path>" not in shown and "<str>" not in shown, (command, shown)
-        assert f"\n  {name}" in shown and f" {name}" in shown.splitlines()[0] or f"[{name}" in shown, (command, shown)
+        assert (f"\n  {name}" in shown and f" {name}" in shown.splitlines()[0]) or f"[{name}" in shown, (command, shown)
     assert runner.invoke(app, ["brief", "-h"]).stdout.startswith("Usage: root brief [OPTIONS] [INPUT...]\n")
     assert runner.invoke(app, ["story", "-h"]).stdout.startswith("Usage: root story [OPTIONS] FILE...\n")
     assert "\n  INPUT...  " in runner.invoke(app, ["brief", "--help"]).stdout
@@ -113,7 +113,7 @@ def test_schedule_passes_feeds_since_and_out_as_absolute_paths(tmp_path: Path,
     digest = words[words.index("digest") + 1:]
     assert digest == [str(tmp_path / "in"), "--to", "a@example.org", "--feeds", str(tmp_path / "feeds.txt"),
                       "--since", "12h", "--out", str(tmp_path / "news")]
-    assert line.endswith(f">> news/digest.log 2>&1")
+    assert line.endswith(">> news/digest.log 2>&1")
     alone = runner.invoke(app, ["schedule", "--since", "12h"])
     assert alone.exit_code == 2 and "--since goes with --feeds" in alone.output
     bad = runner.invoke(app, ["schedule", "--feeds", "feeds.txt", "--since", "soon"])

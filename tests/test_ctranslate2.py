@@ -15,14 +15,14 @@ from summarise.errors import ModelUnavailableError
 from summarise.translation import ctranslate2_backend as ct2
 from summarise.translation import hub
 
-from .tiny_models import RecordingTranslator, batched, build_tiny_marian, russian_sentences
-
-# The transformers backend's no-truncation and damaged-model contracts, collected here again to run on this module's `spy`.
+# The transformers backend's no-truncation and damaged-model contracts, collected here again to run on this
+# module's `spy`.
 from .test_translate import (  # noqa: F401
     test_a_3000_word_article_comes_back_whole,
     test_a_directory_with_a_damaged_file_is_reported,
     test_a_sentence_longer_than_the_model_takes_is_split_but_stays_one_sentence,
 )
+from .tiny_models import RecordingTranslator, batched, build_tiny_marian, russian_sentences
 
 pytest.importorskip("ctranslate2")
 
@@ -71,7 +71,7 @@ def test_sentences_stay_aligned_in_order_and_paragraphs_are_kept(spy: RecordingT
 
 def test_it_counts_tokens_as_the_transformers_tokenizer_does(tiny_dir: Path, spy: RecordingTranslator) -> None:
     reference = translation.load_translator(str(tiny_dir), Settings(translate_backend="transformers"))
-    texts = russian_sentences(20, seed=5) + ["слово " * 70, "Sunday: 42 km, ещё ½."]
+    texts = [*russian_sentences(20, seed=5), "слово " * 70, "Sunday: 42 km, ещё ½."]
     assert [spy.count_tokens(t) for t in texts] == [reference.count_tokens(t) for t in texts]
     assert spy.max_input_tokens == reference.max_input_tokens
 
@@ -110,7 +110,7 @@ def test_output_is_bounded_relative_to_the_input_and_inputs_are_never_truncated(
 
     translator._translator = Spy()
     try:
-        batch = russian_sentences(6, seed=7) + [" ".join(["слово"] * 12)]
+        batch = [*russian_sentences(6, seed=7), " ".join(["слово"] * 12)]
         english = translator.translate_batch(batch)
     finally:
         translator._translator = model

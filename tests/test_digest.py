@@ -11,22 +11,23 @@ import socket
 import ssl
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402
-from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from summarise import digest as digest_mod  # noqa: E402
-from summarise.config import MailSettings, Settings  # noqa: E402
-from summarise.digest import DigestLockedError, run_digest  # noqa: E402
-from summarise.errors import ConfigError  # noqa: E402
-from summarise.store import connect, default_path  # noqa: E402
-from summarise.types import Briefing, Citation, Result  # noqa: E402
+from summarise import digest as digest_mod
+from summarise.config import MailSettings, Settings
+from summarise.digest import DigestLockedError, run_digest
+from summarise.errors import ConfigError
+from summarise.store import connect, default_path
+from summarise.types import Briefing, Citation, Result
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
@@ -219,7 +220,8 @@ def test_server_down_keeps_the_message_then_delivers_it_once(cert: tuple[Path, P
 
     handler = Handler()
     with serve(handler, cert) as mail:
-        again = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer)  # same articles: only the outbox
+        # same articles: only the outbox
+        again = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer)
         third = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer)
     assert (again.exit_code, again.stories, len(again.sent)) == (0, 0, 1)
     assert (third.exit_code, third.sent) == (0, ())
@@ -260,7 +262,7 @@ def test_only_stories_with_new_articles_go(cert: tuple[Path, Path], settings: Se
     handler = Handler()
     with serve(handler, cert) as mail:
         run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(story("a", 2)))
-        grown = Briefing(**{**story("a", 3).__dict__})  # the same story, one more article
+        grown = Briefing(**story("a", 3).__dict__)  # the same story, one more article
         run_digest([Path("in")], replace(settings, mail=mail), briefer=Briefer(grown, story("b", 1)))
     text, _ = parts(parse(handler.received[1][2]))
     assert "Story a" in text and "Story b" in text
@@ -275,7 +277,8 @@ def test_second_run_waits_or_gives_up_while_the_first_holds_the_lock(cert: tuple
     outcomes: dict[str, Any] = {}
     with serve(handler, cert) as mail:
         def run(name: str, timeout: float) -> None:
-            outcomes[name] = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer, lock_timeout=timeout)
+            outcomes[name] = run_digest([Path("in")], replace(settings, mail=mail), briefer=briefer,
+                                        lock_timeout=timeout)
 
         first = threading.Thread(target=run, args=("first", 5))
         first.start()

@@ -12,12 +12,12 @@ import pytest
 
 pytest.importorskip("aiosmtpd")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from summarise import pipeline  # noqa: E402
-from summarise.cli import app  # noqa: E402
+from summarise import pipeline
+from summarise.cli import app
 
-from .test_digest import DATE, PASSWORD, USER, Briefer, Handler, cert, free_port, serve, story  # noqa: E402,F401
+from .test_digest import DATE, PASSWORD, USER, Briefer, Handler, cert, free_port, serve, story  # noqa: F401
 
 runner = CliRunner()
 ARGS = ["--out", "out", "--date", DATE, "--quiet"]

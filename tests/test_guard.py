@@ -73,8 +73,8 @@ def test_generator_inventing_a_number_and_a_name_is_replaced_and_counted() -> No
 def test_replacement_is_the_best_supporting_source_sentence() -> None:
     writer = FakeWriter(short="Mayor Ana Costa said the purchase would cost 99 million euros.",
                         long="Drivers will receive training from Volvo over the summer months.")
-    b = brief_cluster([doc(BUS_A, "Porto approves 40 electric buses", "a")], Settings(long_min_words=5, long_max_words=80),
-                      writer=writer)
+    b = brief_cluster([doc(BUS_A, "Porto approves 40 electric buses", "a")],
+                      Settings(long_min_words=5, long_max_words=80), writer=writer)
     assert b.short.startswith("Mayor Ana Costa said the purchase would cost 24 million euros")
     assert b.long.startswith("Drivers will receive training on the new vehicles from the manufacturer")
     assert b.replacements == 2

@@ -182,7 +182,8 @@ def test_untranslatable_sources_are_kept_named_and_warned_once(tmp_path: Path) -
     md = (tmp_path / "out" / "2025-01-01" / "briefing.md").read_text(encoding="utf-8")
     assert md.count("> **Note:**") == 1  # the missing model is told once at the top, not once per article
     assert "> **Note:** 2 articles not translated: model 'Helsinki-NLP/opus-mt-ROMANCE-en'" in md
-    assert "> **Not in English.** Portuguese original, not translated: `hf download Helsinki-NLP/opus-mt-ROMANCE-en`" in md
+    assert ("> **Not in English.** Portuguese original, not translated: "
+            "`hf download Helsinki-NLP/opus-mt-ROMANCE-en`") in md
 
 
 def test_write_atomic_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

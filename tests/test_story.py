@@ -38,7 +38,7 @@ def test_paths_are_files_and_a_missing_one_is_named(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Porto approves 40 electric buses\n\n" + BUS_A, encoding="utf-8")
     story = summarise.brief_story([tmp_path / "a.txt", BUS_B])
     assert len(story.citations) == 2
-    with pytest.raises(InputError, match="nope.txt: no such file"):
+    with pytest.raises(InputError, match=r"nope\.txt: no such file"):
         summarise.brief_story([tmp_path / "nope.txt", BUS_B])
 
 

@@ -21,7 +21,7 @@ from ..types import Article, Document, InputIssue, Language
 from . import base
 from .base import Progress, Warn, texts_to_detect
 
-__all__ = ["Engine", "LocalEngine", "ENGINES", "start", "Progress", "Warn", "texts_to_detect"]
+__all__ = ["ENGINES", "Engine", "LocalEngine", "Progress", "Warn", "start", "texts_to_detect"]
 
 
 class Engine(Protocol):

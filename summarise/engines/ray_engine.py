@@ -193,7 +193,7 @@ class RayEngine:
             raise ValueError(f"{len(articles)} articles but {len(languages)} languages")
         documents: dict[int, Document] = {}
         groups: dict[str, list[int]] = defaultdict(list)
-        for i, (article, language) in enumerate(zip(articles, languages)):
+        for i, (article, language) in enumerate(zip(articles, languages, strict=True)):
             document = translation._passed_through(article, language, self.settings)
             if document is None:
                 groups[language.code].append(i)
@@ -206,10 +206,10 @@ class RayEngine:
                 rounds.plan(lang, indices[start:start + translation.ARTICLES_PER_ROUND])
         options: dict[str, Any] = ({"actors": self.gpus, "num_gpus": 1} if self.gpus else
                                    {"actors": self.nodes, "num_cpus": self.node_cpus})
-        done = self._run([unit for unit in rounds.units], _Translator, fn_constructor_args=(self.translate_settings,),
+        done = self._run(list(rounds.units), _Translator, fn_constructor_args=(self.translate_settings,),
                          **options)
         for indices, docs in rounds.finish(done, languages, warn):
-            documents.update(zip(indices, docs))
+            documents.update(zip(indices, docs, strict=True))
             progress(len(documents))
         return [documents[i] for i in range(len(articles))]
 
@@ -261,7 +261,8 @@ class _Rounds:
                 failures[model] = str(value)  # the unit's reason: why the model could not be had
                 warn(failures[model])
             if model in failures:
-                yield indices, [translation._untranslated(a, lang_, failures[model]) for a, lang_ in zip(chunk, langs)]
+                yield indices, [translation._untranslated(a, lang_, failures[model])
+                                for a, lang_ in zip(chunk, langs, strict=True)]
                 continue
             if self.store and value:
                 self.store.put("translations", key, value)

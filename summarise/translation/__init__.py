@@ -15,17 +15,50 @@ from typing import TYPE_CHECKING
 from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
 from ..types import TRANSLATION_OFF, UNDETERMINED, Article, Document, Language, Translation
-from .core import (IDENTITY, MIN_OUTPUT, Batched, CachedTranslator, IdentityTranslator, SentenceTranslator,
-                   Translator, fit, identity, is_content, output_limit, split, translate_sentences, translate_text,
-                   translate_texts)
+from .core import (
+    IDENTITY,
+    MIN_OUTPUT,
+    Batched,
+    CachedTranslator,
+    IdentityTranslator,
+    SentenceTranslator,
+    Translator,
+    fit,
+    identity,
+    is_content,
+    output_limit,
+    split,
+    translate_sentences,
+    translate_text,
+    translate_texts,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cache import Cache
 
-__all__ = ["Translator", "SentenceTranslator", "Batched", "CachedTranslator", "IdentityTranslator", "BACKENDS",
-           "backend_name", "load_translator", "translator_for", "translate", "translate_text", "translate_texts",
-           "translate_sentences", "translator_key", "identity", "fit", "output_limit", "is_content", "prepare",
-           "MIN_OUTPUT", "split"]
+__all__ = [
+    "BACKENDS",
+    "MIN_OUTPUT",
+    "Batched",
+    "CachedTranslator",
+    "IdentityTranslator",
+    "SentenceTranslator",
+    "Translator",
+    "backend_name",
+    "fit",
+    "identity",
+    "is_content",
+    "load_translator",
+    "output_limit",
+    "prepare",
+    "split",
+    "translate",
+    "translate_sentences",
+    "translate_text",
+    "translate_texts",
+    "translator_for",
+    "translator_key",
+]
 
 UNDETERMINED_REASON = UNDETERMINED
 DISABLED_REASON = TRANSLATION_OFF
@@ -144,7 +177,8 @@ def _round(articles: Sequence[Article], languages: Sequence[Language], lang: str
         except ModelUnavailableError as exc:
             failures[translator.model] = exc
             warn(str(exc))
-    return [_untranslated(a, language, str(failures[translator.model])) for a, language in zip(articles, languages)]
+    reason = str(failures[translator.model])
+    return [_untranslated(a, language, reason) for a, language in zip(articles, languages, strict=True)]
 
 
 def prepare(articles: Sequence[Article], languages: Sequence[Language], settings: Settings,
@@ -158,7 +192,7 @@ def prepare(articles: Sequence[Article], languages: Sequence[Language], settings
     report = progress or (lambda done: None)
     documents: dict[int, Document] = {}
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, (article, language) in enumerate(zip(articles, languages)):
+    for i, (article, language) in enumerate(zip(articles, languages, strict=True)):
         document = _passed_through(article, language, settings)
         if document is None:
             groups[language.code].append(i)
@@ -173,6 +207,6 @@ def prepare(articles: Sequence[Article], languages: Sequence[Language], settings
             chunk = indices[start:start + ARTICLES_PER_ROUND]
             done = _round([articles[i] for i in chunk], [languages[i] for i in chunk], lang, translator, failures,
                           warn)
-            documents.update(zip(chunk, done))
+            documents.update(zip(chunk, done, strict=True))
             report(len(documents))
     return [documents[i] for i in range(len(articles))]

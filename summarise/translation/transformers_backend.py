@@ -14,8 +14,7 @@ from .core import model_limit, output_limit
 
 def _load(source: str, options: dict[str, Any]) -> tuple[Any, Any]:
     """Tokenizer and model from a directory or hub id; Marian classes for Marian configs."""
-    from transformers import (AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, MarianMTModel,
-                              MarianTokenizer)
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, MarianMTModel, MarianTokenizer
     from transformers.utils import logging as hf_logging
 
     quiet: Callable[[], None] = hf_logging.disable_progress_bar  # untyped in transformers
