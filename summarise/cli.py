@@ -319,7 +319,7 @@ def _fetch_feeds(feeds: Path | None, since: str, settings: Settings) -> tuple[Se
     # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
     settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
     report = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=_warn)
-    for line in host_time_lines(report.per_host_seconds):
+    for line in host_time_lines(report):
         typer.echo(line, err=True)
     return settings, report
 

@@ -348,12 +348,20 @@ def _read_markdown(text: str, rel: str, encoding: str) -> list[Article]:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
-    from trafilatura import bare_extraction  # heavy (lxml); only for HTML inputs
+def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura's main text and metadata (`text`, `title`, `date`, `url`, `sitename`, `hostname`) of a page,
+    {} when it finds none: the one extraction, for HTML files and fetched pages (whose `url` is known) alike.
+    The date comes from the page's metadata and URL, not from a search of its text (which picks up any date)."""
+    from trafilatura import bare_extraction  # heavy (lxml); only for HTML
 
-    found = bare_extraction(text, with_metadata=True, include_comments=False, include_tables=True)
+    found = bare_extraction(html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+                            date_extraction_params={"extensive_search": False, "original_date": True})
     # trafilatura 1.x returns a dict, 2.x a Document
-    doc: dict[str, Any] = found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+    return found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+
+
+def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
+    doc = extract_html(text)
     if not (doc.get("text") or "").strip():
         raise InputError(rel, "no article text after removing boilerplate", "skipped")
     cleaned = clean(doc["text"])

@@ -23,6 +23,20 @@ def default_path(out: Path) -> Path:
     return Path(env).expanduser() if env else Path(out) / ".summarise.sqlite3"
 
 
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """BEGIN (IMMEDIATE: take the write lock now, so a read-then-write cannot meet a writer midway), then
+    COMMIT, or ROLLBACK when the block raises. `conn` must be in autocommit mode, as `connect` opens it."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an interrupt)
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def connect(path: Path, schema: str = "") -> sqlite3.Connection:
     """Open (creating) the store with WAL and a busy timeout, and apply `schema` (idempotent DDL).
 
