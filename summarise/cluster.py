@@ -40,8 +40,6 @@ from .errors import ConfigError
 from .text import paragraphs
 from .types import Document
 
-# Tuned on bench/cluster.py (best B-cubed F1 on both Multi-News slices); Settings.cluster_threshold's default.
-DEFAULT_THRESHOLD = 0.65
 # Paragraphs beyond these add cost, not meaning: the lead of a news story says what it is about.
 MAX_PARAGRAPHS = 40
 # Name/number overlap (cosine of weighted counts) above NAME_FLOOR closes up to NAME_WEIGHT of the gap
@@ -83,13 +81,6 @@ def group_features(vectors: np.ndarray, texts: Sequence[str], threshold: float,
         cosine = (vectors @ vectors.T).astype(np.float64)
         return group_similarities(combine(cosine, name_overlap(texts)), threshold)
     return group_approximate(vectors, name_vectors(texts), threshold)
-
-
-def group_vectors(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    """Group rows of `vectors` (any scale; zero rows stay alone) by cosine similarity >= threshold."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, norms, out=np.zeros_like(vectors, dtype=np.float64), where=norms > 0)
-    return group_similarities(unit @ unit.T, threshold)
 
 
 def _check(threshold: float) -> None:

@@ -9,14 +9,17 @@ import numpy as np
 import pytest
 
 from summarise import cluster
-from summarise.cluster import (DEFAULT_THRESHOLD, group, group_features, group_similarities, group_vectors,
-                               names_and_numbers, similarities, sparse_complete_linkage)
+from summarise.cluster import (group, group_features, group_similarities, names_and_numbers, similarities,
+                               sparse_complete_linkage)
+from summarise.config import Settings
 from summarise.embed import DIM, embed
 from summarise.errors import ConfigError
 from summarise.text import paragraphs, sentences
 from summarise.types import AlignedSentence, Article, Document, Language, Translation
 
 from .conftest import DEVDATA, ROOT
+
+THRESHOLD = Settings.cluster_threshold  # the default, tuned on bench/cluster.py
 
 STORIES = {
     "quake": {
@@ -84,19 +87,26 @@ def test_embed_gives_unit_float32_rows() -> None:
 def test_one_story_in_three_languages_is_one_cluster_and_stories_stay_apart() -> None:
     order = [("quake", "en"), ("rates", "pt"), ("quake", "pt"), ("football", "ru"), ("quake", "ru"),
              ("rates", "en"), ("football", "en"), ("rates", "ru"), ("football", "pt")]
-    groups = group([document(s, lang) for s, lang in order], DEFAULT_THRESHOLD)
+    groups = group([document(s, lang) for s, lang in order], THRESHOLD)
     assert groups == [[0, 2, 4], [1, 5, 7], [3, 6, 8]]
 
 
 def test_unrelated_stories_in_one_language_stay_apart() -> None:
     docs = [document(story, "en") for story in STORIES]
-    assert group(docs, DEFAULT_THRESHOLD) == [[0], [1], [2]]
+    assert group(docs, THRESHOLD) == [[0], [1], [2]]
 
 
 def test_most_covered_story_comes_first() -> None:
     docs = [document("rates", "en"), document("quake", "en"), document("quake", "pt"), document("quake", "ru"),
             document("football", "en"), document("rates", "ru")]
-    assert group(docs, DEFAULT_THRESHOLD) == [[1, 2, 3], [0, 5], [4]]
+    assert group(docs, THRESHOLD) == [[1, 2, 3], [0, 5], [4]]
+
+
+def group_vectors(vectors: np.ndarray, threshold: float) -> list[list[int]]:
+    """Rows of `vectors` (any scale; zero rows stay alone) grouped by cosine similarity >= threshold."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors, dtype=np.float64), where=norms > 0)
+    return group_similarities(unit @ unit.T, threshold)
 
 
 def test_group_vectors_orders_by_size_then_first_index() -> None:
@@ -110,19 +120,19 @@ def test_grouping_is_deterministic() -> None:
     docs = [document(story, lang) for story in STORIES for lang in ("ru", "en", "pt")]
     first = similarities(docs)
     assert np.array_equal(first, similarities(docs))
-    assert group(docs, DEFAULT_THRESHOLD) == group(list(docs), DEFAULT_THRESHOLD)
+    assert group(docs, THRESHOLD) == group(list(docs), THRESHOLD)
 
 
 def test_empty_input_and_one_document() -> None:
-    assert group([], DEFAULT_THRESHOLD) == []
-    assert group_vectors(np.zeros((0, DIM), np.float32), DEFAULT_THRESHOLD) == []
-    assert group([document("quake", "ru")], DEFAULT_THRESHOLD) == [[0]]
+    assert group([], THRESHOLD) == []
+    assert group_vectors(np.zeros((0, DIM), np.float32), THRESHOLD) == []
+    assert group([document("quake", "ru")], THRESHOLD) == [[0]]
 
 
 def test_threshold_extremes() -> None:
     docs = [document(story, lang) for story in STORIES for lang in ("en", "pt", "ru")]
     assert group(docs, 1.0) == [[i] for i in range(len(docs))]
-    assert len(group(docs, 0.0)) < len(group(docs, DEFAULT_THRESHOLD))
+    assert len(group(docs, 0.0)) < len(group(docs, THRESHOLD))
 
 
 @pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan")])
@@ -155,20 +165,20 @@ def _story_vectors(stories: int, size: int, seed: int = 0) -> tuple[np.ndarray, 
 
 def test_approximate_path_gives_the_exact_stories() -> None:
     docs = [document(story, lang) for story in STORIES for lang in ("ru", "en", "pt")]
-    assert group(docs, DEFAULT_THRESHOLD, exact_max=0) == group(docs, DEFAULT_THRESHOLD) == [[0, 1, 2], [3, 4, 5],
+    assert group(docs, THRESHOLD, exact_max=0) == group(docs, THRESHOLD) == [[0, 1, 2], [3, 4, 5],
                                                                                               [6, 7, 8]]
     vectors, texts = _story_vectors(12, 8)
-    exact = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts))
+    exact = group_features(vectors, texts, THRESHOLD, exact_max=len(texts))
     assert len(exact) > 12  # complete linkage splits some stories: a real test of the rule, not of chaining
-    assert group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts) - 1) == exact
+    assert group_features(vectors, texts, THRESHOLD, exact_max=len(texts) - 1) == exact
 
 
 def test_large_components_are_linked_on_the_sparse_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     vectors, texts = _story_vectors(6, 20, seed=1)
-    exact = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=len(texts))
+    exact = group_features(vectors, texts, THRESHOLD, exact_max=len(texts))
     monkeypatch.setattr(cluster, "DENSE_COMPONENT", 3)  # every story's component takes the sparse path
     monkeypatch.setattr(cluster, "NEIGHBOURS", 4)  # and has to grow its neighbour lists to find all pairs
-    assert group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=0) == exact
+    assert group_features(vectors, texts, THRESHOLD, exact_max=0) == exact
 
 
 def test_sparse_complete_linkage_agrees_with_scipy() -> None:
@@ -189,10 +199,10 @@ def test_approximate_clustering_memory_is_not_quadratic() -> None:
 
     vectors, texts = _story_vectors(400, 4, seed=2)
     n = len(texts)
-    group_features(vectors[:50], texts[:50], DEFAULT_THRESHOLD, exact_max=0)  # imports are not what we measure
+    group_features(vectors[:50], texts[:50], THRESHOLD, exact_max=0)  # imports are not what we measure
     tracemalloc.start()
     try:
-        groups = group_features(vectors, texts, DEFAULT_THRESHOLD, exact_max=0)
+        groups = group_features(vectors, texts, THRESHOLD, exact_max=0)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -214,7 +224,7 @@ def test_devdata_mix_of_ntrex_and_multinews() -> None:
     n_docs, n_gold = bench.ntrex(limit=10)
     m_docs, m_gold = bench.multinews(bench.multinews_rows(10, "tune"), clean=False)
     docs, gold = n_docs + m_docs, n_gold + m_gold
-    pred = group(docs, DEFAULT_THRESHOLD)
+    pred = group(docs, THRESHOLD)
     precision, recall, f1 = bench.bcubed(pred, gold)
     assert bench.together(pred, gold) == 1.0  # every NTREX document's en/pt/ru versions in one cluster
     # A pinned floor just under the measured 0.909 (P 1.000, R 0.833): the recall lost is Multi-News
