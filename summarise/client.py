@@ -10,11 +10,9 @@ requests whose validators (ETag, Last-Modified) and bodies live in the SQLite st
 
 from __future__ import annotations
 
-import codecs
 import http
 import ipaddress
 import math
-import re
 import threading
 import time
 import zlib
@@ -312,27 +310,3 @@ def _size(n: int) -> str:
 
 def _clip(url: str) -> str:
     return url if len(url) <= 100 else url[:97] + "..."
-
-
-def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """The page as text and the encoding used: the HTTP header's charset, then as for files (BOM, UTF-8,
-    the meta tag, a checked guess); ValueError with a one-line reason for binary or undecodable bytes."""
-    from .ingest import decode
-
-    header = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    declared = _codec(header.group(1)) if header else None
-    if declared and not body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return body.decode(declared), declared
-        except UnicodeDecodeError:
-            pass  # a header the bytes contradict: let the page itself decide
-    return decode(body, html_page=True)
-
-
-def _codec(label: str) -> str | None:
-    try:
-        return codecs.lookup(label.strip()).name
-    except LookupError:
-        return None
-
-

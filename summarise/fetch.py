@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from . import store
-from .client import FetchLimits, HostUse, HttpCache, HttpClient, Response, decode_html
+from .client import FetchLimits, HostUse, HttpCache, HttpClient, Response
+from .decoding import decode_html
 from .config import Settings
 from .errors import InputError
 from .feeds import Feed, FeedEntry, in_window, parse_feed, read_feed_list
@@ -141,15 +142,8 @@ def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: s
     def window(feed: Feed) -> tuple[list[FeedEntry], str | None]:
         return _capped(feed, in_window(feed.entries, since, now), settings.max_feed_entries)
 
-    def read(url: str) -> Feed | InputIssue:
-        try:
-            response = client.get(url, accept=FEED_ACCEPT, typed=True)
-            return parse_feed(url, response.body, response.headers)
-        except InputError as exc:
-            return InputIssue(url, "failed", exc.reason)
-
     with ThreadPoolExecutor(limits.workers) as pool:
-        feeds = _map(pool, read, read_feed_list(feeds_file), "feeds", progress)
+        feeds = _map(pool, lambda url: _read_feed(client, url), read_feed_list(feeds_file), "feeds", progress)
         entries = _dedupe(_window(feeds, report, warn, window))
         seen = _briefed_before(store_path, (k for e in entries for k in (e.guid, e.link)), date)
         report.already_briefed.extend(e.key for e in entries if {e.guid, e.link} & seen)
@@ -183,6 +177,14 @@ def _capped(feed: Feed, entries: list[FeedEntry], cap: int) -> tuple[list[FeedEn
 
 
 NOW_MIN = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _read_feed(client: HttpClient, url: str) -> Feed | InputIssue:
+    try:
+        response = client.get(url, accept=FEED_ACCEPT, typed=True)
+        return parse_feed(url, response.body, response.headers)
+    except InputError as exc:
+        return InputIssue(url, "failed", exc.reason)
 
 
 def _window(feeds: list[Feed | InputIssue], report: FetchReport, warn: Callable[[str], None],

@@ -18,8 +18,9 @@ from typing import Any, Callable, Iterator, Sequence
 
 import pytest
 
-from summarise.client import FetchLimits, decode_html
+from summarise.client import FetchLimits
 from summarise.config import Settings
+from summarise.decoding import decode_html
 from summarise.errors import ConfigError
 from summarise.feeds import parse_since, read_feed_list
 from summarise.fetch import FetchReport, fetch_day, host_time_lines, mark_briefed
