@@ -102,14 +102,8 @@ class Cache:
         if not rows:
             return
         marks = ",".join("?" * (1 + len(_COLUMNS[kind])))
-        conn = self._db()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with store.transaction(self._db(), immediate=True) as conn:
             conn.executemany(f"INSERT OR IGNORE INTO cache_{kind} VALUES ({marks})", rows)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def get(self, kind: str, namespace: str, texts: Collection[str]) -> dict[str, Any]:
         """The stored values of those `texts` that have one in `namespace`."""
@@ -212,11 +206,10 @@ def clear(path: Path, kinds: Sequence[str] = KINDS) -> dict[str, int]:
         return dict.fromkeys(kinds, 0)
     deleted: dict[str, int] = {}
     with contextlib.closing(store.connect(path, SCHEMA)) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        for kind in kinds:
-            deleted[kind] = conn.execute(f"DELETE FROM cache_{kind}").rowcount
-            conn.execute("DELETE FROM cache_counters WHERE kind = ?", (kind,))
-        conn.execute("COMMIT")
+        with store.transaction(conn, immediate=True):
+            for kind in kinds:
+                deleted[kind] = conn.execute(f"DELETE FROM cache_{kind}").rowcount
+                conn.execute("DELETE FROM cache_counters WHERE kind = ?", (kind,))
         with contextlib.suppress(sqlite3.OperationalError):  # another run is reading: the space is reused later
             conn.execute("VACUUM")
     return deleted

@@ -27,6 +27,7 @@ returns the headline, date, URL and source as metadata.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -371,7 +372,7 @@ def _line(text: str) -> _Line:
     kind = _kind(text)
     words = len(_words(text))
     upper = text.upper() == text and any(c.isalpha() for c in text)
-    sentence = kind == TEXT and not upper and (words >= 3 and bool(_SENTENCE_END.search(text)) or words >= 25)
+    sentence = kind == TEXT and not upper and ((words >= 3 and bool(_SENTENCE_END.search(text))) or words >= 25)
     bullet = kind == TEXT and bool(_BULLET.match(text))
     heading = kind == TEXT and not sentence and not bullet and not upper and 4 <= words <= 25
     return _Line(text, kind, words, sentence, bullet, heading)
@@ -387,7 +388,7 @@ def _is_wrapped(texts: list[str]) -> bool:
     """Prose hard-wrapped at a fixed width (an e-mail, a terminal): most lines that continue are
     long for the page and stop mid-sentence. Pasted web pages put a paragraph on one long line."""
     width = _wrap_width(texts)
-    continued = [t for t, after in zip(texts, texts[1:]) if t and after]
+    continued = [t for t, after in itertools.pairwise(texts) if t and after]
     wrapped = [t for t in continued if len(t) >= 0.6 * width and not _SENTENCE_END.search(t)]
     return 0 < width <= 100 and len(continued) >= 4 and len(wrapped) >= 0.5 * len(continued)
 
@@ -459,7 +460,7 @@ def _apply_markers(lines: list[_Line], drop: list[bool]) -> None:
     """Drop what follows "Read next" (until the article resumes) and the lists after "Related"."""
     i, prose_seen = 0, False
     while i < len(lines):
-        prose_seen = prose_seen or lines[i].kind == TEXT and lines[i].sentence and lines[i].words >= 8
+        prose_seen = prose_seen or (lines[i].kind == TEXT and lines[i].sentence and lines[i].words >= 8)
         # In a menu above the article, "Latest" is just a link; below it, "Source: ..." closes it.
         if prose_seen and (lines[i].kind == END or _is_source(lines[i].text)):
             i += 1
@@ -514,11 +515,13 @@ def _region(lines: list[_Line], drop: list[bool]) -> tuple[int, int]:
 
 # --- inside and above the article --------------------------------------------------------
 
-_STOPWORDS = frozenset("""
-this that with from have will were been they their there which what when where about after into over
-more than also said says para como pelo pela pelos pelas está foram sobre mais isso esta este essa esse
-entre quando onde após ainda которые который также после было были этот этой того чтобы когда
-""".split())
+_STOPWORDS = frozenset([
+    "this", "that", "with", "from", "have", "will", "were", "been", "they", "their", "there", "which", "what",
+    "when", "where", "about", "after", "into", "over", "more", "than", "also", "said", "says", "para", "como",
+    "pelo", "pela", "pelos", "pelas", "está", "foram", "sobre", "mais", "isso", "esta", "este", "essa", "esse",
+    "entre", "quando", "onde", "após", "ainda", "которые", "который", "также", "после", "было", "были", "этот",
+    "этой", "того", "чтобы", "когда"
+])
 
 
 def _stems(text: str) -> set[str]:
@@ -613,7 +616,7 @@ def _trailing_list(lines: list[_Line], drop: list[bool], end: int) -> int:
     if last is None or not lines[last].text.endswith(":"):
         return end
     i = end
-    while i < len(lines) and (lines[i].kind == BLANK or lines[i].bullet and not drop[i]):
+    while i < len(lines) and (lines[i].kind == BLANK or (lines[i].bullet and not drop[i])):
         i += 1
     return i
 
@@ -661,7 +664,7 @@ def body_mask(lines: list[str]) -> list[bool]:
     """For each line, True when it is article text (headline, standfirst, body), False for boilerplate."""
     page = _analyse(lines)
     mask = [False] * len(lines)
-    for keep, group in zip(page.mask, page.groups):
+    for keep, group in zip(page.mask, page.groups, strict=True):
         for i in group:
             mask[i] = keep
     return mask
@@ -687,7 +690,7 @@ def _source_lines(page: _Page, order: list[int]) -> tuple[str | None, str | None
 def _metadata(page: _Page) -> tuple[str | None, str | None, str | None]:
     """(published, url, source), looking from the headline down to any "Read next" list, then above it."""
     first = page.title if page.title is not None else 0
-    order = [*range(first, page.end), *range(0, first)]
+    order = [*range(first, page.end), *range(first)]
     published = next((find_date(page.lines[i].text) for i in order
                       if page.lines[i].kind == META and _is_date_line(page.lines[i].text)), None)
     url, source = _source_lines(page, order)

@@ -1,9 +1,6 @@
 """The `summarise` command: parse flags, build Settings, call the library, print. Nothing else.
 
-Exit codes: 0 everything briefed; 1 a bug (traceback); 2 usage, config or model error;
-3 some inputs were skipped or failed; 4 nothing could be briefed; 7 an output or the store could not be
-written (disk full, permission denied); `digest` also: 5 delivery failed, the message waits in the
-outbox; 6 another digest run holds the lock.
+Exit codes: the table `summarise.errors.ExitCode` (shown in `summarise --help`).
 """
 
 from __future__ import annotations
@@ -393,11 +390,11 @@ def cache_clear(
 
 
 def _host_times(fetched: FetchReport | None) -> None:
-    """With --feeds: the seconds spent fetching from each host."""
+    """With --feeds: the requests and wall-clock seconds per host, and in all."""
     if fetched is not None:
         from .fetch import host_time_lines
 
-        for line in host_time_lines(fetched.per_host_seconds):
+        for line in host_time_lines(fetched):
             typer.echo(line, err=True)
 
 

@@ -30,7 +30,8 @@ import heapq
 import math
 import re
 from collections import Counter
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,6 @@ from .embed import DIM, embed
 from .text import paragraphs
 from .types import Document
 
-# Tuned on bench/cluster.py (best B-cubed F1 on both Multi-News slices); Settings.cluster_threshold's default.
 # Paragraphs beyond these add cost, not meaning: the lead of a news story says what it is about.
 MAX_PARAGRAPHS = 40
 # Name/number overlap (cosine of weighted counts) above NAME_FLOOR closes up to NAME_WEIGHT of the gap
@@ -80,11 +80,6 @@ def group_features(vectors: np.ndarray, texts: Sequence[str], threshold: float,
     return group_approximate(vectors, name_vectors(texts), threshold)
 
 
-def group_vectors(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    """Group rows of `vectors` (any scale; zero rows stay alone) by cosine similarity >= threshold."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, norms, out=np.zeros_like(vectors, dtype=np.float64), where=norms > 0)
-    return group_similarities(unit @ unit.T, threshold)
 
 
 def group_similarities(sims: np.ndarray, threshold: float) -> list[list[int]]:
@@ -247,7 +242,7 @@ def sparse_complete_linkage(graph: Any, threshold: float) -> list[list[int]]:
     coo = graph.tocoo()
     links: list[dict[int, float] | None] = [{} for _ in range(graph.shape[0])]
     heap: list[tuple[float, int, int]] = []
-    for i, j, value in zip(coo.row.tolist(), coo.col.tolist(), (coo.data - 1.0).tolist()):
+    for i, j, value in zip(coo.row.tolist(), coo.col.tolist(), (coo.data - 1.0).tolist(), strict=True):
         if i < j and value >= threshold:
             links[i][j] = links[j][i] = value
             heap.append((-value, i, j))

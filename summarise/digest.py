@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import mail as mailer
 from .config import CONFIG_ENV, PASSWORD_ENV, MailSettings, Settings
-from .errors import ConfigError, SummariseError
+from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import plural, render_html
-from .store import STORE_ENV, connect, default_path
+from .store import STORE_ENV, connect, default_path, transaction
 from .types import Briefing, Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +67,7 @@ Briefer = Callable[..., Result]  # stands in for pipeline.brief(inputs, settings
 class DigestLockedError(SummariseError):
     """Another digest run holds the lock."""
 
-    exit_code = 6
+    exit_code = ExitCode.LOCKED
 
 
 @dataclass(frozen=True)
@@ -85,16 +85,16 @@ class DigestOutcome:
     fetched: FetchReport | None = None  # with feeds: what was fetched, and the seconds spent per host
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """5 when something waits in the outbox, else the briefing's own code (0, 3 or 4). No article at all is
         nothing new (0), also on a feeds day whose entries were all briefed before or failed: the warnings name
         each feed or page that failed."""
         if self.waiting:
-            return mailer.DeliveryError.exit_code
+            return ExitCode.UNDELIVERED
         fetch_issues = len(self.fetched.issues) if self.fetched else 0
         if not self.result.documents and len(self.result.issues) == fetch_issues:
-            return 0  # nothing to brief: nothing new
-        return self.result.exit_code if self.result.issues else 0
+            return ExitCode.OK  # nothing to brief: nothing new
+        return self.result.exit_code if self.result.issues else ExitCode.OK
 
     def report(self) -> str:
         """A few lines for the terminal or the cron log."""
@@ -229,7 +229,7 @@ def _claimed(conn: sqlite3.Connection) -> set[str]:
 
 
 def _record_queued(conn: sqlite3.Connection, name: str, message_id: str, article_ids: list[str]) -> None:
-    with _transaction(conn):
+    with transaction(conn, immediate=True):
         conn.execute("INSERT INTO digest_message (file, message_id, state, created) VALUES (?, ?, ?, ?)",
                      (name, message_id, QUEUED, _now()))
         conn.executemany("INSERT OR IGNORE INTO digest_article (article_id, file) VALUES (?, ?)",
@@ -237,7 +237,7 @@ def _record_queued(conn: sqlite3.Connection, name: str, message_id: str, article
 
 
 def _mark_sent(conn: sqlite3.Connection, name: str) -> None:
-    with _transaction(conn):  # a file dropped into the outbox by hand has no row yet
+    with transaction(conn, immediate=True):  # a file dropped into the outbox by hand has no row yet
         conn.execute("INSERT INTO digest_message (file, state, created, sent) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT (file) DO UPDATE SET state = excluded.state, sent = excluded.sent",
                      (name, SENT, _now(), _now()))
@@ -251,20 +251,11 @@ def _forget_missing(conn: sqlite3.Connection, outbox: Path) -> None:
             if f not in present]
     if not gone:
         return
-    with _transaction(conn):
+    with transaction(conn, immediate=True):
         conn.executemany("DELETE FROM digest_article WHERE file = ?", [(f,) for f in gone])
         conn.executemany("DELETE FROM digest_message WHERE file = ?", [(f,) for f in gone])
 
 
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _names(outbox: Path) -> tuple[str, ...]:

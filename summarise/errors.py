@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 import errno
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What the `summarise` command's exit status means: the one table of them."""
+
+    meaning: str
+
+    def __new__(cls, code: int, meaning: str) -> ExitCode:
+        member = int.__new__(cls, code)
+        member._value_ = code
+        member.meaning = meaning
+        return member
+
+    OK = 0, "everything briefed"
+    BUG = 1, "a bug (traceback)"
+    USAGE = 2, "usage, config or model error"
+    PARTIAL = 3, "some inputs were skipped or failed, or not translated for want of a model"
+    NOTHING = 4, "nothing could be briefed"
+    UNDELIVERED = 5, "(digest) delivery failed, the message waits in the outbox"
+    LOCKED = 6, "(digest) another digest run holds the lock"
+    OUTPUT = 7, "an output or the store could not be written (disk full, permission denied)"
+
+    @classmethod
+    def describe(cls) -> str:
+        """The table as one paragraph for help texts: "0 everything briefed; 1 a bug (traceback); ..."."""
+        return "; ".join(f"{code.value} {code.meaning}" for code in cls) + "."
 
 
 class SummariseError(Exception):
     """Base class for every error a user can meet."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ConfigError(SummariseError):
@@ -28,7 +55,7 @@ class InputError(SummariseError):
 class NoArticlesError(SummariseError):
     """Nothing under the input could be briefed."""
 
-    exit_code = 4
+    exit_code = ExitCode.NOTHING
 
 
 class ModelUnavailableError(SummariseError):
@@ -46,7 +73,7 @@ class ModelUnavailableError(SummariseError):
 class OutputError(SummariseError):
     """An output or the store could not be written: the disk is full, or permission is denied."""
 
-    exit_code = 7
+    exit_code = ExitCode.OUTPUT
 
 
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -59,16 +86,17 @@ def output_error(exc: BaseException, path: object = None, kept: str = "") -> Out
     `kept` says what is still as it was, e.g. "the previous briefing is unchanged"."""
     import sqlite3
 
-    where = f" {path}" if path is not None else (f" {exc.filename}" if getattr(exc, "filename", None) else "")
+    filename = getattr(exc, "filename", None)
+    where = f" {path}" if path is not None else (f" {filename}" if filename else "")
     text = str(exc).lower()
-    if isinstance(exc, OSError) and exc.errno in _FULL or "disk is full" in text:
+    if (isinstance(exc, OSError) and exc.errno in _FULL) or "disk is full" in text:
         what = (f"cannot write{where}: the disk is full ({_reason(exc)}); free some space or choose "
                 f"another --out (and $SUMMARISE_STORE), then run again")
-    elif isinstance(exc, OSError) and exc.errno in _DENIED or "readonly database" in text:
+    elif (isinstance(exc, OSError) and exc.errno in _DENIED) or "readonly database" in text:
         what = (f"cannot write{where}: permission denied ({_reason(exc)}); make it writable for this user "
                 f"or choose another --out (and $SUMMARISE_STORE), then run again")
-    elif isinstance(exc, sqlite3.OperationalError) and "unable to open database" in text \
-            or isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENOTDIR, errno.EISDIR):
+    elif (isinstance(exc, sqlite3.OperationalError) and "unable to open database" in text) \
+            or (isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENOTDIR, errno.EISDIR)):
         what = f"cannot write{where} ({_reason(exc)}); check the path and the disk, then run again"
     else:
         return None

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 from html import escape
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from .files import write_atomic
 from .render import DATE_LABEL, LANGUAGE_NAMES, language_note, when
 from .types import Briefing, Citation, Result
 
@@ -61,11 +59,6 @@ def render_html(result: Result) -> str:
     if result.issues:
         body.append(_issues(result))
     return _page(f"Briefing for {_esc(result.date)}", "\n".join(body))
-
-
-def write_html(result: Result, path: Path) -> Path:
-    """Write `render_html(result)` to `path` atomically (temp file beside it, then rename)."""
-    return write_atomic(Path(path), render_html(result))
 
 
 def _page(title: str, content: str) -> str:

@@ -14,7 +14,7 @@ Formats, chosen by file suffix (case-insensitive):
   whose path is the file's path plus `#n`: the 1-based line number in a `.jsonl`, the 1-based
   position in a `.json` list (`day.jsonl#3`, `day.json#1`).
 
-Encodings are detected, not assumed (see `decode`). Every file yields articles or an
+Encodings are detected, not assumed (see `decoding`). Every file yields articles or an
 `InputIssue`; problems are reported as `summarise.errors.InputError(path, reason, status)` with the
 path relative to the input folder. The same article (same `Article.id`) read twice is reported
 once as "same article as ...".
@@ -22,13 +22,11 @@ once as "same article as ...".
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import html
 import json
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
@@ -36,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Cleaned, clean, find_date
+from .decoding import read_bytes, text_of
 from .errors import InputError
 from .types import Article, InputIssue
 
@@ -43,7 +42,6 @@ __all__ = ["article_id", "discover", "markdown_to_text", "read_file", "read_inpu
 
 _FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
             ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-MB = 1_000_000  # sizes are reported in decimal megabytes, as `max_file_mb` counts them
 
 
 # --- finding files -----------------------------------------------------------------------
@@ -84,141 +82,6 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-# --- bytes and encodings ------------------------------------------------------------------
-
-def _os_reason(exc: OSError) -> str:
-    reason = (exc.strerror or str(exc)).lower()
-    return reason + (" (a broken link?)" if isinstance(exc, FileNotFoundError) else "")
-
-
-def _size(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
-
-
-def _too_big(rel: str, size: int, max_bytes: int) -> InputError:
-    return InputError(rel, f"file is {_size(size)}, over the {_size(max_bytes)} limit; raise max_file_mb to read it",
-                      "skipped")
-
-
-def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes:
-    """The file's bytes; its size is checked before reading, and a FIFO is never opened."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError(rel, f"cannot read: {_os_reason(exc)}", "failed") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(rel, "cannot read: not a regular file (a FIFO, socket or device)", "failed")
-    if info.st_size > max_bytes:
-        raise _too_big(rel, info.st_size, max_bytes)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise InputError(rel, f"cannot read: {_os_reason(exc)}", "failed") from None
-    if len(data) > max_bytes:  # it grew since stat()
-        raise _too_big(rel, len(data), max_bytes)
-    return data
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE starts like UTF-16 LE
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-# Non-ASCII characters expected in English, Portuguese and Russian news (and their neighbours).
-_EXPECTED = set("áàâãäéèêëíìîïóòôõöúùûüçñºªÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑ«»—–“”‘’„…№°€£§©®™\u00a0·•") | {
-    chr(c) for c in range(0x410, 0x450)} | {"ё", "Ё"}
-
-
-def _plausibility(text: str) -> float:
-    """How much `text` looks like en/pt/ru prose: expected characters, lowercase, one script per word."""
-    sample = text[:100_000]
-    unusual = [c for c in sample if ord(c) > 127]
-    if not unusual:
-        return 1.0
-    odd = sum(c not in _EXPECTED for c in unusual) / len(unusual)
-    letters = [c for c in unusual if c.isalpha()]
-    lower = sum(c.islower() for c in letters) / len(letters) if letters else 1.0
-    words = [w for w in re.findall(r"[^\W\d_]+", sample) if any(ord(c) > 127 for c in w)]
-    mixed = sum(bool(_CYRILLIC.search(w)) and bool(re.search(r"[a-zA-Z]", w))  # "aзгo": Latin-1 read as cp1251
-                or bool(re.search(r"[a-zа-яё][A-ZА-ЯЁ]", w)) for w in words) / max(len(words), 1)
-    return 1.0 - 3 * odd - 2 * mixed + 0.5 * lower
-
-
-def _guess_single_byte(data: bytes, rel: str) -> tuple[str, str]:
-    """Best of charset-normalizer's guess and the usual single-byte code pages, by plausibility."""
-    from charset_normalizer import from_bytes  # imported here: only needed for non-UTF-8 files
-
-    best = from_bytes(data[:200_000]).best()
-    candidates = ([best.encoding] if best is not None else []) + ["cp1251", "koi8_r", "cp1252", "latin_1"]
-    scored: list[tuple[float, int, str, str]] = []
-    for order, name in enumerate(dict.fromkeys(candidates)):
-        try:
-            text = data.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        scored.append((_plausibility(text), -order, text, codecs.lookup(name).name))
-    score, _, text, name = max(scored)
-    if score < 0:
-        tried = ", ".join(dict.fromkeys(candidates))
-        raise InputError(rel, f"undecodable bytes: no text encoding fits (tried UTF-8, {tried})", "failed")
-    return text, name
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    """Valid multi-byte UTF-8 sequences far outnumber broken ones: a damaged UTF-8 file, not a code page."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    good = sum(1 for c in text if ord(c) > 127) - bad
-    return good >= 3 and good > 4 * bad
-
-
-def _decode(data: bytes, rel: str, html_page: bool) -> tuple[str, str]:
-    """Text and encoding name: BOM, strict UTF-8, an HTML meta charset, then a plausibility-checked guess."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError as exc:
-                raise InputError(rel, f"undecodable bytes: not valid {name.upper()} despite its byte-order mark "
-                                      f"(byte {exc.start})", "failed") from None
-    if b"\x00" in data:
-        raise InputError(rel, "binary file, not text", "failed")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    declared = _META_CHARSET.search(data[:4096]) if html_page else None
-    if declared:
-        try:
-            name = codecs.lookup(declared.group(1).decode("ascii")).name
-            return data.decode(name), name
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong declaration is common; fall back to detection
-    if _mostly_utf8(data):
-        raise InputError(rel, f"undecodable bytes: invalid UTF-8 at byte {first_bad} of an otherwise UTF-8 file",
-                         "failed")
-    return _guess_single_byte(data, rel)
-
-
-def _text_of(data: bytes, rel: str, html_page: bool) -> tuple[str, str]:
-    """Decoded text, or an InputError saying why not (binary, undecodable, empty)."""
-    text, encoding = _decode(data, rel, html_page)
-    if len(_CONTROL.findall(text[:100_000])) > 0.01 * min(len(text), 100_000):
-        raise InputError(rel, "binary file, not text", "failed")
-    if not text.strip():
-        raise InputError(rel, "empty file", "skipped")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
-
-
-def decode(data: bytes, *, html_page: bool = False) -> tuple[str, str]:
-    """Text and encoding of raw bytes, decoded as files are; ValueError with a one-line reason if not text."""
-    try:
-        return _text_of(data, "", html_page)
-    except InputError as exc:
-        raise ValueError(exc.reason) from None
 
 
 # --- articles -----------------------------------------------------------------------------
@@ -348,12 +211,20 @@ def _read_markdown(text: str, rel: str, encoding: str) -> list[Article]:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
-    from trafilatura import bare_extraction  # heavy (lxml); only for HTML inputs
+def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura's main text and metadata (`text`, `title`, `date`, `url`, `sitename`, `hostname`) of a page,
+    {} when it finds none: the one extraction, for HTML files and fetched pages (whose `url` is known) alike.
+    The date comes from the page's metadata and URL, not from a search of its text (which picks up any date)."""
+    from trafilatura import bare_extraction  # heavy (lxml); only for HTML
 
-    found = bare_extraction(text, with_metadata=True, include_comments=False, include_tables=True)
+    found = bare_extraction(html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+                            date_extraction_params={"extensive_search": False, "original_date": True})
     # trafilatura 1.x returns a dict, 2.x a Document
-    doc: dict[str, Any] = found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+    return found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+
+
+def _read_html(text: str, rel: str, encoding: str) -> list[Article]:
+    doc = extract_html(text)
     if not (doc.get("text") or "").strip():
         raise InputError(rel, "no article text after removing boilerplate", "skipped")
     cleaned = clean(doc["text"])
@@ -471,14 +342,8 @@ def _issue(exc: InputError) -> InputIssue:
     return InputIssue(exc.path, "skipped" if exc.status == "skipped" else "failed", exc.reason)
 
 
-def _single(reader: Callable[[str, str, str], list[Article]]) -> Callable[..., tuple[list[Article], list[InputIssue]]]:
-    return lambda text, rel, encoding: (reader(text, rel, encoding), [])
-
-
-_READERS: dict[str, Callable[[str, str, str], tuple[list[Article], list[InputIssue]]]] = {
-    "text": _single(read_text), "markdown": _single(_read_markdown), "html": _single(_read_html),
-    "json": _read_json, "jsonl": _read_jsonl,
-}
+_READERS: dict[str, Callable[[str, str, str], list[Article] | tuple[list[Article], list[InputIssue]]]] = {
+    "text": read_text, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl}
 
 
 def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[list[Article], list[InputIssue]]:
@@ -491,8 +356,9 @@ def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[l
         if kind is None:
             suffix = Path(path).suffix.lower() or "no suffix"
             raise InputError(rel, f"not an article file ({suffix})", "skipped")
-        text, encoding = _text_of(_read_bytes(Path(path), rel, max_bytes), rel, kind == "html")
-        return _READERS[kind](text, rel, encoding)
+        text, encoding = text_of(read_bytes(Path(path), rel, max_bytes), rel, kind == "html")
+        found = _READERS[kind](text, rel, encoding)  # a list of articles, or with it the records' issues
+        return found if isinstance(found, tuple) else (found, [])
     except InputError as exc:
         return [], [_issue(exc)]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PASSWORD_ENV, MailSettings
-from .errors import ConfigError, SummariseError
+from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import one_line, plural, render_html, safe_url, stories
 from .render import LANGUAGE_NAMES, language_note, when
@@ -36,7 +36,7 @@ from .types import Result
 class DeliveryError(SummariseError):
     """The server could not be reached, refused the login or rejected a message; it waits in the outbox."""
 
-    exit_code = 5
+    exit_code = ExitCode.UNDELIVERED
 
     def __init__(self, message: str, *, fatal: bool) -> None:
         super().__init__(message)

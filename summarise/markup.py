@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-__all__ = ["md_text", "md_cited", "one_line", "md_link", "md_code", "safe_url"]
+__all__ = ["md_cited", "md_code", "md_link", "md_text", "one_line", "safe_url"]
 
 # Every line or paragraph separator a renderer might honour, and the other C0/C1 controls.
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")

@@ -56,7 +56,8 @@ def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds
     # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
     settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
     started = time.perf_counter()
-    fetched = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=warn or log.warning)
+    fetched = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=warn or log.warning,
+                        progress=progress)
     _done("fetch", started, f"{len(fetched.saved)} new articles, {len(fetched.already_briefed)} briefed before, "
                             f"{len(fetched.issues)} failed")
     result = brief([*inputs, fetched.articles_dir], settings, progress=progress, warn=warn,

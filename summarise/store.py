@@ -11,8 +11,8 @@ import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 STORE_ENV = "SUMMARISE_STORE"
 
@@ -21,6 +21,20 @@ def default_path(out: Path) -> Path:
     """$SUMMARISE_STORE, else `<out>/.summarise.sqlite3` beside the briefings."""
     env = os.environ.get(STORE_ENV)
     return Path(env).expanduser() if env else Path(out) / ".summarise.sqlite3"
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """BEGIN (IMMEDIATE: take the write lock now, so a read-then-write cannot meet a writer midway), then
+    COMMIT, or ROLLBACK when the block raises. `conn` must be in autocommit mode, as `connect` opens it."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an interrupt)
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def connect(path: Path, schema: str = "") -> sqlite3.Connection:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .errors import ExitCode
+
 Status = Literal["ok", "skipped", "failed"]
 TRANSLATION_OFF = "translation disabled"  # the untranslated_reason of an article left as it is on purpose
 UNDETERMINED = "language could not be determined"  # ... of one whose language (and so model) is unknown
@@ -134,12 +136,11 @@ class Result:
     outputs: tuple[str, ...] = field(default=())  # files written
 
     @property
-    def exit_code(self) -> int:
-        """0: everything briefed; 3: some inputs skipped or failed, or not translated for want of a model;
-        4: nothing briefed."""
+    def exit_code(self) -> ExitCode:
+        """OK, PARTIAL (some inputs skipped or failed, or not translated for want of a model) or NOTHING."""
         if not self.briefings:
-            return 4
-        return 3 if self.issues or any(d.missed for d in self.documents) else 0
+            return ExitCode.NOTHING
+        return ExitCode.PARTIAL if self.issues or any(d.missed for d in self.documents) else ExitCode.OK
 
     @property
     def notices(self) -> tuple[str, ...]:

@@ -120,7 +120,7 @@ def test_schedule_passes_feeds_since_and_out_as_absolute_paths(tmp_path: Path,
     assert bad.exit_code == 2 and "--since 'soon'" in bad.output
 
 
-def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,  # noqa: F811
+def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Day 1 briefs the feed's two articles; day 2 finds only them again (briefed before) and a broken feed:
     nothing new, exit 0, as the README's table says."""

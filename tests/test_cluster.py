@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from summarise import cluster
-from summarise.cluster import (group, group_features, group_similarities, group_vectors,
-                               names_and_numbers, similarities, sparse_complete_linkage)
+from summarise.cluster import (
+    group,
+    group_features,
+    group_similarities,
+    names_and_numbers,
+    similarities,
+    sparse_complete_linkage,
+)
 from summarise.config import Settings, check
 from summarise.embed import DIM, embed
 from summarise.errors import ConfigError
@@ -101,6 +107,13 @@ def test_most_covered_story_comes_first() -> None:
     docs = [document("rates", "en"), document("quake", "en"), document("quake", "pt"), document("quake", "ru"),
             document("football", "en"), document("rates", "ru")]
     assert group(docs, THRESHOLD, EXACT) == [[1, 2, 3], [0, 5], [4]]
+
+
+def group_vectors(vectors: np.ndarray, threshold: float) -> list[list[int]]:
+    """Rows of `vectors` (any scale; zero rows stay alone) grouped by cosine similarity >= threshold."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors, dtype=np.float64), where=norms > 0)
+    return group_similarities(unit @ unit.T, threshold)
 
 
 def test_group_vectors_orders_by_size_then_first_index() -> None:

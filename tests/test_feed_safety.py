@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
-from summarise import fetch
+from summarise import client
 from summarise.cli import app
 from summarise.config import Settings
 
@@ -35,8 +32,8 @@ def admin() -> Iterator[Site]:
 def public(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     """A news site that counts as public: 127.0.0.2 (loopback, so the test stays on this machine) is
     treated as a public address; everything else keeps the real rule."""
-    real = getattr(fetch, "address_kind", lambda ip: None)
-    monkeypatch.setattr(fetch, "address_kind", lambda ip: None if ip == "127.0.0.2" else real(ip), raising=False)
+    real = client.address_kind
+    monkeypatch.setattr(client, "address_kind", lambda ip: None if ip == "127.0.0.2" else real(ip))
     with serve("127.0.0.2") as site:
         yield site
 
@@ -92,7 +89,7 @@ def test_allow_private_hosts_lets_the_user_fetch_their_own_network(tmp_path: Pat
     ("100.64.0.1", "non-public"), ("240.0.0.1", "reserved"), ("93.184.216.34", None), ("2606:4700::1111", None),
 ])
 def test_address_rule(ip: str, kind: str | None) -> None:
-    assert fetch.address_kind(ip) == kind
+    assert client.address_kind(ip) == kind
 
 
 def test_entries_per_feed_are_capped(tmp_path: Path, public: Site, admin: Site,

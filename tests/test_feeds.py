@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -14,14 +15,16 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import pytest
 
+from summarise.client import FetchLimits
 from summarise.config import FeedSettings, Settings
+from summarise.decoding import decode_html
 from summarise.errors import ConfigError
 from summarise.feeds import parse_since, read_feed_list
-from summarise.fetch import FetchLimits, FetchReport, decode_html, fetch_day, host_time_lines, mark_briefed
+from summarise.fetch import FetchReport, fetch_day, host_time_lines, mark_briefed
 
 NOW = datetime(2024, 5, 2, 12, 0, tzinfo=timezone.utc)
 DAY1, DAY2 = "2024-05-02", "2024-05-03"
@@ -79,7 +82,7 @@ def rss(title: str, items: list[Item], now: datetime = NOW) -> bytes:
              f"<description>{escape(i.summary)}</description>"
              f"<pubDate>{format_datetime(now - i.age)}</pubDate></item>" for i in items]
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-            f"<link>http://example.org/</link>{''.join(parts)}</channel></rss>").encode("utf-8")
+            f"<link>http://example.org/</link>{''.join(parts)}</channel></rss>").encode()
 
 
 def atom(title: str, items: list[Item]) -> bytes:
@@ -89,7 +92,7 @@ def atom(title: str, items: list[Item]) -> bytes:
              f"<updated>{(NOW - i.age).isoformat()}</updated></entry>" for i in items]
     return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>{escape(title)}</title><id>urn:feed</id><updated>{NOW.isoformat()}</updated>"
-            f"{''.join(parts)}</feed>").encode("utf-8")
+            f"{''.join(parts)}</feed>").encode()
 
 
 Route = Callable[["Handler"], None]
@@ -128,9 +131,9 @@ class Site:
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "Server"
+    server: Server
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         site = self.server.site
         site.hits[self.path] += 1
         site.agents.add(self.headers.get("User-Agent", ""))
@@ -153,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -311,12 +314,13 @@ def feeds_file(tmp_path: Path, urls: list[str]) -> Path:
     return path
 
 
-def run(tmp_path: Path, feeds: Path, date: str = DAY1, now: datetime = NOW,
-        limits: FetchLimits = FAST) -> tuple[FetchReport, list[str]]:
+def run(tmp_path: Path, feeds: Path, date: str = DAY1, now: datetime = NOW, limits: FetchLimits = FAST,
+        progress: Callable[[str, int, int], None] | None = None) -> tuple[FetchReport, list[str]]:
     warnings: list[str] = []
     # The test server is on 127.0.0.1, which feeds may only reach when the user allows it.
-    report = fetch_day(feeds, Settings(out=tmp_path / "out", feeds=FeedSettings(allow_private_hosts=True)), since=timedelta(hours=24), date=date,
-                       warn=warnings.append, limits=limits, now=now)
+    report = fetch_day(feeds, Settings(out=tmp_path / "out", feeds=FeedSettings(allow_private_hosts=True)),
+                       since=timedelta(hours=24), date=date, warn=warnings.append, limits=limits, now=now,
+                       progress=progress)
     return report, warnings
 
 
@@ -406,7 +410,7 @@ def test_pages_in_every_language_and_encoding(mixed: Mixed) -> None:
     assert got["a-hops"]["title"] == "Redirected story" and site.hits["/flaky"] == 2  # retried after the 503
     assert site.hits["/old"] == 0 and site.hits["/en"] == 1  # outside the window; one fetch per GUID
     assert [a for a in site.agents if not a.startswith("summarise/")] == []
-    assert set(mixed.report.per_host_seconds) == {site.base.removeprefix("http://"),
+    assert set(mixed.report.hosts) == {site.base.removeprefix("http://"),
                                                   mixed.urls["unreachable"].split("/")[2]}
 
 
@@ -437,7 +441,7 @@ def test_every_bad_source_is_one_line_and_recorded(mixed: Mixed) -> None:
         f"page {base}/gone: HTTP 404 Not Found; used the feed's summary"]
     assert len(mixed.warnings) == len(expected) + 4
     for w in mixed.warnings:
-        assert "\n" not in w and (w.startswith("feed http://") or w.startswith("page http://"))
+        assert "\n" not in w and (w.startswith(("feed http://", "page http://")))
     assert mixed.seconds < 10  # short timeouts: bad sources do not hold the run up
 
 
@@ -482,7 +486,7 @@ def test_second_day_skips_what_was_briefed(tmp_path: Path, site: Site) -> None:
 
 def test_three_feeds_sixty_entries(tmp_path: Path, site: Site) -> None:
     site.delay = 0.01
-    b, port = site.base, site.base.rsplit(":", 1)[1]
+    _b, port = site.base, site.base.rsplit(":", 1)[1]
     langs = ["en", "pt", "ru"]
     feeds = []
     for f, (kind, host) in enumerate([(rss, "127.0.0.1"), (atom, "127.0.0.1"), (rss, "localhost")]):
@@ -492,14 +496,24 @@ def test_three_feeds_sixty_entries(tmp_path: Path, site: Site) -> None:
             site.add(f"/a/{n}", page(f"Article {n}", paragraphs(lang, n), lang=lang))
             items.append(Item(f"id-{n}", f"http://{host}:{port}/a/{n}", f"Article {n}"))
         feeds.append(site.add(f"/feed{f}.xml", kind(f"Feed {f}", items), "application/xml"))
-    report, warnings = run(tmp_path, feeds_file(tmp_path, feeds))
+    calls: list[tuple[str, int, int]] = []
+    start = time.monotonic()
+    report, warnings = run(tmp_path, feeds_file(tmp_path, feeds), progress=lambda *call: calls.append(call))
+    wall = time.monotonic() - start
     got = saved(report)
     assert warnings == [] and report.issues == [] and len(got) == 60
+    # Progress per feed, then per page, each counted up to its total.
+    assert calls == [("feeds", n, 3) for n in range(4)] + [("pages", n, 60) for n in range(61)]
     assert all(got[f"id-{n}"]["title"] == f"Article {n}" for n in range(60))
     assert site.max_inflight == 2  # parallel, but never more than 2 requests per host at a time
-    assert set(report.per_host_seconds) == {f"127.0.0.1:{port}", f"localhost:{port}"}
-    assert all(line.startswith("fetched from ") and line.endswith(" s") for line in host_time_lines(
-        report.per_host_seconds))
+    assert set(report.hosts) == {f"127.0.0.1:{port}", f"localhost:{port}"}
+    assert sum(use.requests for use in report.hosts.values()) == 63  # 3 feeds, 60 pages
+    # Two requests at a time per host: the time printed per host is its wall-clock span, not the sum of its
+    # requests' times, so no printed time exceeds the fetch's own wall-clock time, which comes last.
+    lines = host_time_lines(report)
+    assert len(lines) == 3 and lines[-1].startswith("fetched from 2 hosts in all: 63 requests in ")
+    seconds = [float(line.rsplit(" in ", 1)[1].removesuffix(" s")) for line in lines]
+    assert 0 < max(seconds) == seconds[-1] == round(report.seconds, 2) and report.seconds <= wall
     # Offline, the day's folder reads back as the pipeline reads it, each article in its language.
     from summarise.detect import detect_language
     from summarise.ingest import read_inputs

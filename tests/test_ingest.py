@@ -93,7 +93,7 @@ def test_html_meta_charset_is_used(tmp_path: Path) -> None:
 
 def test_noise_bytes_without_nul_are_undecodable(tmp_path: Path) -> None:
     noise = bytes((7 * i * i + 13 * i) % 128 + 128 for i in range(3000))  # high bytes only, no NUL
-    path, status, reason = _only(_write(tmp_path / "noise.txt", noise))
+    _path, status, reason = _only(_write(tmp_path / "noise.txt", noise))
     assert (status, reason.split(":")[0]) == ("failed", "undecodable bytes")
 
 
@@ -112,7 +112,7 @@ def test_binary_file(tmp_path: Path) -> None:
 
 
 def test_undecodable_bytes(tmp_path: Path) -> None:
-    broken_utf8 = ("Ação já é difícil. " * 5).encode("utf-8") + b"\xff\xfe broken" + "São Paulo.".encode("utf-8")
+    broken_utf8 = ("Ação já é difícil. " * 5).encode("utf-8") + b"\xff\xfe broken" + "São Paulo.".encode()
     path, status, reason = _only(_write(tmp_path / "broken.txt", broken_utf8))
     assert (path, status) == ("broken.txt", "failed")
     at = broken_utf8.index(b"\xff")
@@ -177,7 +177,8 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
     articles, issues = read_records(tmp_path / "day.jsonl", tmp_path)  # the good line is kept
     assert [a.path for a in articles] == ["day.jsonl#1"]
     assert [(i.path, i.status, i.reason) for i in issues] == [
-        ("day.jsonl#2", "failed", "invalid JSON on line 2, column 2: Expecting property name enclosed in double quotes")]
+        ("day.jsonl#2", "failed",
+         "invalid JSON on line 2, column 2: Expecting property name enclosed in double quotes")]
 
 
 def test_every_file_yields_articles_or_an_issue(tmp_path: Path) -> None:

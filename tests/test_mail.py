@@ -12,7 +12,8 @@ import pytest
 from summarise.config import MailSettings, load_settings
 from summarise.digest import schedule_line
 from summarise.errors import ConfigError
-from summarise.html import render_html, safe_url, write_html
+from summarise.files import write_atomic
+from summarise.html import render_html, safe_url
 from summarise.mail import build_message, render_text, require
 from summarise.types import Briefing, Citation, InputIssue, Result
 
@@ -138,7 +139,7 @@ def test_html_is_well_formed_escaped_and_most_covered_first(tmp_path: Path) -> N
     assert "a &lt; b &amp; c" in page and "&quot;&lt;/body&gt;&quot; [9]" in page
     assert 'href="https://ex.org/?q=&quot;&gt;&lt;script&gt;"' in page
     assert "&lt;x&gt;.txt" in page and 'name="viewport"' in page
-    out = write_html(result(SMALL), tmp_path / "day" / "briefing.html")
+    out = write_atomic(tmp_path / "day" / "briefing.html", render_html(result(SMALL)))
     assert out.read_text(encoding="utf-8") == render_html(result(SMALL))
     assert [p.name for p in out.parent.iterdir()] == ["briefing.html"]  # no temp file left
 

@@ -39,10 +39,11 @@ def inline_tokens(tokens: list) -> list:
 @pytest.mark.parametrize("text", [
     TITLE, BODY, "*bold* _it_ `code` ~~del~~ | a | b |", "1. not a list", "- nor this", "> nor a quote",
     "===", "&amp; &lt;b&gt; &#65;", "back\\slash \\[1\\]", "[ref]: http://evil.example", "<http://evil.example>",
-    "    indented code?", "ends with a hash #", "C# and #hashtags ##", "line\u2028separator\u2029paragraph\x85next\x0bvt\x0cff",
+    "    indented code?", "ends with a hash #", "C# and #hashtags ##",
+    "line\u2028separator\u2029paragraph\x85next\x0bvt\x0cff",
 ])
 def test_md_text_renders_as_the_same_text(text: str) -> None:
-    html, tokens = render(md_text(one_line(text)))
+    _html, tokens = render(md_text(one_line(text)))
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
     children = inline_tokens(tokens)
     assert {c.type for c in children} <= {"text", "softbreak"}, children
@@ -106,7 +107,8 @@ def test_briefing_md_shows_hostile_articles_as_text(tmp_path: Path) -> None:
     md = (tmp_path / "out" / DATE / "briefing.md").read_text(encoding="utf-8")
     html, tokens = render(md)
     children = inline_tokens(tokens)
-    assert not [t for t in tokens if t.type.startswith("html")] and not [c for c in children if c.type.startswith("html")]
+    assert not [t for t in tokens if t.type.startswith("html")]
+    assert not [c for c in children if c.type.startswith("html")]
     assert not [c for c in children if c.type == "image"]
     hrefs = [c.attrs["href"] for c in children if c.type == "link_open"]
     assert hrefs == ["https://news.example/lisbon?a=%281%29"]  # the one http(s) source, and nothing else

@@ -106,8 +106,10 @@ def test_a_bad_jsonl_line_loses_only_itself(tmp_path: Path) -> None:
 
 
 def test_text_without_sentence_marks_is_never_an_empty_ok(tmp_path: Path, inputs: Path) -> None:
-    words = ("council budget river bridge school harvest station market museum harbour tram library "
-             "hospital park festival theatre stadium airport").split()
+    words = [
+        "council", "budget", "river", "bridge", "school", "harvest", "station", "market", "museum", "harbour",
+        "tram", "library", "hospital", "park", "festival", "theatre", "stadium", "airport"
+    ]
     run_on = " ".join(words[(i * 7) % len(words)] + str(i % 97) for i in range(200_000 // 10))[:200_000]
     (inputs / "runon.txt").write_text(run_on, encoding="utf-8")
     res = brief(str(inputs), "--out", str(tmp_path / "out"))
@@ -241,7 +243,7 @@ def test_many_threads_open_a_fresh_store_at_once(tmp_path: Path) -> None:
         path = tmp_path / f"store{trial}.sqlite3"
         barrier = threading.Barrier(24)
 
-        def open_it(i: int) -> None:
+        def open_it(i: int, barrier: threading.Barrier = barrier, path: Path = path) -> None:
             barrier.wait()
             try:
                 conn = store.connect(path, fetch.SCHEMA if i % 2 else cache.SCHEMA)

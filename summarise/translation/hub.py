@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import tempfile
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 from ..errors import ModelUnavailableError
+from ..files import write_atomic
 
 T = TypeVar("T")
 Loader = Callable[[str, dict[str, Any]], T]
@@ -82,15 +82,8 @@ def digest(directory: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 content.update(block)
     found = f"sha256:{content.hexdigest()}"
-    _write_atomic(memo, found)
+    write_atomic(memo, found)
     return found
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
 
 
 def revision(model: str) -> str:
