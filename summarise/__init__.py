@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
+
 __all__ = ["Settings", "__version__", "brief", "brief_story", "detect_language", "load_settings", "translate"]
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -5,29 +5,29 @@ Exit codes: the table `summarise.errors.ExitCode` (shown in `summarise --help`).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from typer.core import TyperCommand
 
-from . import __version__
-from .errors import ConfigError, SummariseError
+from .config import DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, Settings, load_settings
+from .errors import ConfigError, ExitCode, SummariseError
+from .terminal import Command, terminal, warn
+from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
-
     from .fetch import FetchReport
+    from .types import Result
 
 HELP = {"help_option_names": ["-h", "--help"]}
 # No shell completion: it is not offered (no --install-completion), rather than offered half-working.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, context_settings=HELP,
-                  help="Turn a day's news in many languages into cited English briefings.")
+                  help="Turn a day's news in many languages into cited English briefings.",
+                  epilog=f"Exit codes: {ExitCode.describe()}")
+DEFAULTS = Settings()  # each default is stated once, in Settings; help shows it from there
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,42 +38,25 @@ VERBOSE = typer.Option(False, "--verbose", "-v", help="Say what each stage did a
 FEEDS = typer.Option(None, "--feeds", metavar="FILE",
                      help="File of feed URLs (one a line, # comments) or OPML: fetch the day's entries into "
                           "<out>/<date>/articles and brief them too.")
-SINCE = typer.Option("24h", "--since", metavar="WINDOW",
+SINCE = typer.Option(DEFAULT_SINCE, "--since", metavar="WINDOW",
                      help="With --feeds: entries published within this window (90m, 24h, 2d).")
-OUT = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder [default: outputs].")
+OUT = typer.Option(None, "--out", "-o", metavar="DIR", help=f"Output folder [default: {DEFAULTS.out}].")
 DATE = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Date of the briefing [default: today].")
 ENGINE = typer.Option(None, "--engine", metavar="local|ray",
                       help="Where ingest, detect, translate and embed run: local, or ray (a Ray cluster at "
-                           "ray_address; the `ray` extra) [default: local].")
+                           f"ray_address; the `ray` extra) [default: {DEFAULTS.engine}].")
+INPUTS = typer.Argument(None, metavar="INPUT", help="Article files or folders (read recursively).")
+TRANSLATE = typer.Option(None, "--translate/--no-translate",
+                         help=f"Translate non-English articles [default: {'on' if DEFAULTS.translate else 'off'}].")
+THRESHOLD = typer.Option(None, metavar="X", help="Similarity every two articles of a story must reach, 0..1 "
+                                                 f"(higher = smaller stories) [default: {DEFAULTS.cluster_threshold}].")
+WAIT = typer.Option(LOCK_WAIT, "--wait", metavar="SECONDS", help="Seconds to wait while another digest run holds "
+                                                                  "the lock.")
+TO = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: SUMMARISE_MAIL_TO or `to` "
+                                                     "in [mail]].")
 SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
                           help="extractive (source sentences) or abstractive (the summary_model, guarded) "
-                               "[default: extractive].")
-
-
-class _Command(TyperCommand):
-    """Help that names each argument by its metavar, `FILE...` or `[INPUT...]`, not by its Python type
-    (`<list[Path]>`) or in braces (`{FILE}...`)."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for p in self.get_params(ctx):
-            if p.param_type_name == "argument":
-                pieces.append(_shown(p) if p.required else f"[{_shown(p)}]")
-        return pieces
-
-    def format_options(self, ctx: Any, formatter: Any) -> None:
-        params = self.get_params(ctx)
-        args = [(_shown(p), getattr(p, "help", None) or "")
-                for p in params if p.param_type_name == "argument" and not getattr(p, "hidden", False)]
-        opts = [record for p in params if p.param_type_name == "option" and (record := p.get_help_record(ctx))]
-        for title, rows in (("Arguments", args), ("Options", opts)):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-
-def _shown(param: Any) -> str:
-    return f"{param.metavar or str(param.name).upper()}{'...' if param.nargs != 1 else ''}"
+                               f"[default: {DEFAULTS.summariser}].")
 
 
 def _errors(fn: F) -> F:
@@ -98,66 +81,6 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_console: Console | None = None  # while a command runs: where warnings, -v's log and the progress bar go
-
-
-def _warn(message: str) -> None:
-    """One warning, whole, on stderr; above the progress bar while one is drawn."""
-    line = f"warning: {message}"
-    if _console is None:
-        typer.echo(line, err=True)
-    else:
-        _console.print(line, soft_wrap=True, markup=False, highlight=False, emoji=False)
-
-
-@contextlib.contextmanager
-def _terminal(quiet: bool, verbose: bool = False) -> Iterator[Callable[[str, int, int], None]]:
-    """Warnings, the stages' log (-v) and a progress bar (hidden with --quiet or when stderr is not a terminal),
-    all through one rich console on stderr, so that a line printed while the bar is drawn lands above it, whole."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    global _console
-    console = _console = Console(stderr=True)
-    logger, handler = logging.getLogger("summarise"), _LogHandler(console)
-    level = logger.level
-    if verbose:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
-        if quiet or not console.is_terminal:
-            yield lambda stage, done, total: None
-            return
-        tasks: dict[str, Any] = {}
-        with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
-
-            def update(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
-
-            yield update
-    finally:
-        _console = None
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-class _LogHandler(logging.Handler):
-    """The library's INFO lines (what each stage did, how long it took) on the console; its warnings come through
-    `_warn` already."""
-
-    def __init__(self, console: Console) -> None:
-        super().__init__(logging.INFO)
-        self.console = console
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno < logging.WARNING:
-            self.console.print(record.getMessage(), soft_wrap=True, markup=False, highlight=False, emoji=False,
-                               style="dim")
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"summarise {__version__}")
@@ -170,20 +93,16 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """Turn a day's news in many languages into cited English briefings."""
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def brief(
-    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
-                                                  help="Article files or folders (read recursively)."),
+    inputs: list[Path] | None = INPUTS,
     feeds: Path | None = FEEDS,
     since: str = SINCE,
     out: Path | None = OUT,
     date: str | None = DATE,
-    translate: bool | None = typer.Option(None, "--translate/--no-translate",
-                                             help="Translate non-English articles [default: on]."),
-    threshold: float | None = typer.Option(None, metavar="X",
-                                              help="Similarity every two articles of a story must reach, 0..1 "
-                                                   "(higher = smaller stories) [default: 0.65]."),
+    translate: bool | None = TRANSLATE,
+    threshold: float | None = THRESHOLD,
     summariser: str | None = SUMMARISER,
     engine: str | None = ENGINE,
     config: Path | None = CONFIG,
@@ -192,27 +111,19 @@ def brief(
 ) -> None:
     """Brief every article in the given files and folders (and, with --feeds, the day's feed entries) into
     <out>/<date>/briefing.md and briefing.json."""
-    from .config import load_settings
-    from .html import plural
     from .pipeline import run
 
     settings = load_settings(config, out=out, date=date, translate=translate,
                              cluster_threshold=threshold, summariser=summariser, engine=engine,
                              quiet=quiet or None)
-    with _terminal(settings.quiet, verbose) as progress:
-        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=_warn)
+    with terminal(settings.quiet, verbose) as progress:
+        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn)
     _host_times(day.fetched)
-    result = day.result
-    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
-    missed = sum(1 for d in result.documents if d.missed)
-    untranslated = f", {missed} not translated for want of a model" if missed else ""
-    typer.echo(f"{plural(len(result.briefings), 'story', 'stories')} from "
-               f"{plural(len(result.documents), 'article', 'articles')} "
-               f"({plural(len(result.issues), 'input', 'inputs')} not briefed{untranslated}): {written}", err=True)
-    raise typer.Exit(result.exit_code)
+    typer.echo(_summary(day.result), err=True)
+    raise typer.Exit(day.result.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def story(
     files: list[Path] = typer.Argument(..., metavar="FILE", help="Article files about one story."),
@@ -222,16 +133,15 @@ def story(
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief the given files as one story (you did the grouping) and print it: Markdown, or JSON with --json."""
-    from .config import load_settings
     from .story import brief_story, dumps, to_markdown
 
     settings = load_settings(config, summariser=summariser)
-    with _terminal(True, verbose):
-        result = brief_story(files, settings, warn=_warn)
+    with terminal(True, verbose):
+        result = brief_story(files, settings, warn=warn)
     typer.echo(dumps(result) if json_out else to_markdown(result))
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def detect(
     files: list[Path] = typer.Argument(None, metavar="FILE",
@@ -251,13 +161,13 @@ def detect(
         try:
             text = _article_text(path)
         except SummariseError as exc:
-            _warn(str(exc))
+            warn(str(exc))
             failed, text = True, ""
         typer.echo(format_detection(detect_language(text), json_lines, str(path)))  # one line per file, in order
     raise typer.Exit(3 if failed else 0)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def translate(
     file: Path = typer.Argument(..., metavar="FILE", help="Article file to translate into English."),
@@ -266,7 +176,6 @@ def translate(
     config: Path | None = CONFIG,
 ) -> None:
     """Print the English translation of FILE, paragraph by paragraph."""
-    from .config import load_settings
     from .detect import detect_language
     from .translation import translate as run_translate
 
@@ -276,20 +185,17 @@ def translate(
     typer.echo(run_translate(text, lang, settings).text)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def digest(
-    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
-                                                  help="Article files or folders; none (and no --feeds): only "
-                                                       "send what waits in the outbox."),
-    to: list[str] | None = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: "
-                                                                             "SUMMARISE_MAIL_TO or `to` in [mail]]."),
+    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT", help="Article files or folders; none (and "
+                                               "no --feeds): only send what waits in the outbox."),
+    to: list[str] | None = TO,
     dry_run: bool = typer.Option(False, "--dry-run", help="Write <out>/<date>/briefing.eml; send nothing."),
     send_all: bool = typer.Option(False, "--all", help="Include stories an earlier digest already sent."),
     feeds: Path | None = FEEDS,
     since: str = SINCE,
-    wait: float = typer.Option(30.0, "--wait", metavar="SECONDS",
-                               help="Seconds to wait while another digest run holds the lock."),
+    wait: float = WAIT,
     out: Path | None = OUT,
     date: str | None = DATE,
     engine: str | None = ENGINE,
@@ -298,33 +204,31 @@ def digest(
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief the given files and folders (and, with --feeds, the day's feed entries) and email the stories not
-    sent before.
-    Exit 5: delivery failed, the message waits in <out>/outbox for the next run; 6: another digest run holds
-    the lock."""
-    from .config import load_settings
+    sent before. A message that could not be delivered waits in <out>/outbox for the next run (exit 5)."""
     from .digest import run_digest
+
     settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None,
                              mail={"to": tuple(to or ())})
-    with _terminal(settings.quiet, verbose) as progress:
+    with terminal(settings.quiet, verbose) as progress:
         outcome = run_digest(inputs or [], settings, dry_run=dry_run, send_all=send_all, lock_timeout=wait,
-                             feeds=feeds, since=since, progress=progress, warn=_warn)
+                             feeds=feeds, since=since, progress=progress, warn=warn)
     _host_times(outcome.fetched)
     typer.echo(outcome.report(), err=True)
     raise typer.Exit(outcome.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 @_errors
 def schedule(
     inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
                                                   help="What the digest briefs, as for `digest`."),
     at: str = typer.Option("07:00", "--at", metavar="HH:MM",
                            help="Time of day, 24-hour, in the machine's time zone."),
-    to: list[str] | None = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable."),
+    to: list[str] | None = TO,
     feeds: Path | None = typer.Option(None, "--feeds", metavar="FILE",
                                          help="Feeds file the digest fetches, as for `digest`."),
     since: str | None = typer.Option(None, "--since", metavar="WINDOW",
-                                        help="With --feeds: the window, as for `digest` [default: 24h]."),
+                                        help=f"With --feeds: the window, as for `digest` [default: {DEFAULT_SINCE}]."),
     out: Path | None = OUT,
     config: Path | None = CONFIG,
 ) -> None:
@@ -332,24 +236,30 @@ def schedule(
     absolute); add it with `crontab -e`."""
     import os
 
-    from .config import PASSWORD_ENV, load_settings
     from .digest import schedule_line
+
+    settings = load_settings(config, out=out)
+    typer.echo(schedule_line(at, _cron_args(inputs or [], to or [], feeds, since, out, config),
+                             log=settings.out / "digest.log"))
+    if os.environ.get(PASSWORD_ENV):
+        warn(f"cron will not see {PASSWORD_ENV} from this shell; name a password_file in the config's [mail] "
+             f"table instead")
+
+
+def _cron_args(inputs: list[Path], to: list[str], feeds: Path | None, since: str | None, out: Path | None,
+               config: Path | None) -> list[str]:
+    """The digest's arguments for the crontab line, paths made absolute (cron runs elsewhere)."""
     from .feeds import parse_since
 
     if since is not None:
         if feeds is None:
             raise ConfigError("--since goes with --feeds: give the feeds file the digest fetches")
         parse_since(since)  # a bad window fails now, not every morning in the cron log
-    settings = load_settings(config, out=out)
-    args = [str(p.resolve()) for p in inputs or []] + [a for t in to or [] for a in ("--to", t)]
+    args = [str(p.resolve()) for p in inputs] + [a for t in to for a in ("--to", t)]
     args += ["--feeds", str(feeds.resolve())] if feeds else []
     args += ["--since", since] if since else []
     args += ["--out", str(out.resolve())] if out else []
-    args += ["--config", str(config.resolve())] if config else []
-    typer.echo(schedule_line(at, args, log=settings.out / "digest.log"))
-    if os.environ.get(PASSWORD_ENV):
-        _warn(f"cron will not see {PASSWORD_ENV} from this shell; name a password_file in the config's "
-              f"[mail] table instead")
+    return args + (["--config", str(config.resolve())] if config else [])
 
 
 cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
@@ -357,7 +267,7 @@ cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                              "reuse (in the store: <out>/.summarise.sqlite3, or $SUMMARISE_STORE).")
 app.add_typer(cache_app, name="cache")
 CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
-                         help="Output folder whose store to use [default: outputs].")
+                         help=f"Output folder whose store to use [default: {DEFAULTS.out}].")
 
 
 @cache_app.command("stats")
@@ -365,7 +275,6 @@ CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
 def cache_stats(out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> None:
     """Print each cache's entries, and its hits and misses over all runs."""
     from .cache import describe
-    from .config import load_settings
     from .store import default_path
 
     for line in describe(default_path(load_settings(config, out=out).out)):
@@ -382,11 +291,22 @@ def cache_clear(
 ) -> None:
     """Delete cached entries; briefings and the other state in the store stay."""
     from .cache import KINDS, clear
-    from .config import load_settings
     from .store import default_path
 
     deleted = clear(default_path(load_settings(config, out=out).out), kind or KINDS)
     typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
+
+
+def _summary(result: Result) -> str:
+    """'3 stories from 7 articles (1 input not briefed): outputs/2025-06-20/briefing.md, ...'."""
+    from .html import plural
+
+    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
+    missed = sum(1 for d in result.documents if d.missed)
+    untranslated = f", {missed} not translated for want of a model" if missed else ""
+    return (f"{plural(len(result.briefings), 'story', 'stories')} from "
+            f"{plural(len(result.documents), 'article', 'articles')} "
+            f"({plural(len(result.issues), 'input', 'inputs')} not briefed{untranslated}): {written}")
 
 
 def _host_times(fetched: FetchReport | None) -> None:
@@ -402,7 +322,7 @@ def _article_text(path: Path) -> str:
     """Title and cleaned body of every article in one file, as the pipeline reads it."""
     from .ingest import read_file
 
-    articles = read_file(path, path.parent)
+    articles = read_file(path, path.parent, DEFAULTS.max_bytes)
     return "\n\n".join(f"{a.title}\n\n{a.text}" for a in articles)
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from . import __version__, store
+from . import store
 from .errors import InputError
+from .version import __version__
 
 USER_AGENT = f"summarise/{__version__} (news briefing tool; one fetch per article per day)"
 MB = 1024 * 1024

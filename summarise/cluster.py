@@ -156,18 +156,25 @@ def group_approximate(vectors: np.ndarray, names: Any, threshold: float) -> list
         else:
             large.append(members)
     if large:
-        todo = np.concatenate(large)
-        rows, cols, sims = _scored(index, vectors, names, floor, threshold, todo, grow=True)
-        inside = np.isin(rows, todo) & np.isin(cols, todo)  # the others are clustered already
-        big = _graph(n, rows[inside], cols[inside], sims[inside])
-        for members in _components(big):
-            if len(members) == 1:
-                if np.isin(members, todo)[0]:
-                    clusters.append([int(members[0])])
-                continue
-            linked = sparse_complete_linkage(big[members][:, members], threshold)
-            clusters += [[int(members[i]) for i in part] for part in linked]
+        clusters += _sparse(index, vectors, names, floor, threshold, np.concatenate(large))
     return _ordered(sorted(c) for c in clusters)
+
+
+def _sparse(index: Any, vectors: np.ndarray, names: Any, floor: float, threshold: float,
+            todo: np.ndarray) -> list[list[int]]:
+    """Step 3 of `group_approximate`: the stories of the large components' articles `todo`."""
+    rows, cols, sims = _scored(index, vectors, names, floor, threshold, todo, grow=True)
+    inside = np.isin(rows, todo) & np.isin(cols, todo)  # the others are clustered already
+    big = _graph(len(vectors), rows[inside], cols[inside], sims[inside])
+    clusters: list[list[int]] = []
+    for members in _components(big):
+        if len(members) == 1:
+            if np.isin(members, todo)[0]:
+                clusters.append([int(members[0])])
+            continue
+        linked = sparse_complete_linkage(big[members][:, members], threshold)
+        clusters += [[int(members[i]) for i in part] for part in linked]
+    return clusters
 
 
 def _scored(index: Any, vectors: np.ndarray, names: Any, floor: float, threshold: float, todo: np.ndarray,
@@ -250,24 +257,29 @@ def sparse_complete_linkage(graph: Any, threshold: float) -> list[list[int]]:
     parts: dict[int, list[int]] = {i: [i] for i in range(graph.shape[0])}
     while heap:
         _, a, b = heapq.heappop(heap)
-        if a not in parts or b not in parts:
-            continue  # one side merged since
-        la, lb = links[a], links[b]
-        assert la is not None and lb is not None
-        merged: dict[int, float] = {}
-        c = len(links)
-        for x in la.keys() & lb.keys():
-            merged[x] = min(la[x], lb[x])
-            links[x][c] = merged[x]  # type: ignore[index]
-            heapq.heappush(heap, (-merged[x], x, c))
-        for gone, neighbours in ((a, la), (b, lb)):
-            for x in neighbours:
-                if x not in (a, b):
-                    links[x].pop(gone)  # type: ignore[union-attr]
-        links[a] = links[b] = None
-        links.append(merged)
-        parts[c] = parts.pop(a) + parts.pop(b)
+        if a in parts and b in parts:  # else one side merged since
+            parts[_merge(links, heap, a, b)] = parts.pop(a) + parts.pop(b)
     return _ordered(sorted(p) for p in parts.values())
+
+
+def _merge(links: list[dict[int, float] | None], heap: list[tuple[float, int, int]], a: int, b: int) -> int:
+    """Merge clusters `a` and `b` into a new one, linked to every cluster linked to both (at the lesser
+    similarity); returns the new cluster's number."""
+    la, lb = links[a], links[b]
+    assert la is not None and lb is not None
+    merged: dict[int, float] = {}
+    c = len(links)
+    for x in la.keys() & lb.keys():
+        merged[x] = min(la[x], lb[x])
+        links[x][c] = merged[x]  # type: ignore[index]
+        heapq.heappush(heap, (-merged[x], x, c))
+    for gone, neighbours in ((a, la), (b, lb)):
+        for x in neighbours:
+            if x not in (a, b):
+                links[x].pop(gone)  # type: ignore[union-attr]
+    links[a] = links[b] = None
+    links.append(merged)
+    return c
 
 
 def represent(docs: Sequence[Document], encode: Callable[[Sequence[str]], np.ndarray] | None = None) -> np.ndarray:

@@ -43,6 +43,8 @@ PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 SUMMARISERS = ("extractive", "abstractive")
+DEFAULT_SINCE = "24h"  # --feeds: entries published within this window
+LOCK_WAIT = 30.0  # digest: seconds to wait while another digest run holds the lock
 
 
 def _env(name: str, key: str | None = None) -> dict[str, str]:
@@ -129,10 +131,6 @@ SECTIONS: dict[str, type[Any]] = {"feeds": FeedSettings, "mail": MailSettings}
 MOVED = {"allow_private_hosts": "allow_private_hosts in [feeds]", "max_feed_entries": "max_entries in [feeds]"}
 
 
-def _env_name(f: dataclasses.Field[Any]) -> str:
-    return str(f.metadata.get("env") or f"SUMMARISE_{f.name.upper()}")
-
-
 def _key(f: dataclasses.Field[Any]) -> str:
     return str(f.metadata.get("key", f.name))
 
@@ -161,10 +159,8 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).strip().lower() in _TRUE + _FALSE:
-        return str(value).strip().lower() in _TRUE
+    if isinstance(value, bool) or str(value).strip().lower() in _TRUE + _FALSE:
+        return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
     raise ValueError("use true or false")
 
 
@@ -368,7 +364,7 @@ def _merge(cls: type[Any], section: str | None, flags: Mapping[str, Any], env: M
             continue
         kind = next((a for a in typing.get_args(types[f.name]) if a is not type(None)), types[f.name])
         name = f"{section}.{f.name}" if section else f.name
-        var, key = _env_name(f), _key(f)
+        var, key = str(f.metadata.get("env") or f"SUMMARISE_{f.name.upper()}"), _key(f)
         if _given(flags.get(f.name)):
             origin, value, base = "the command's flags", flags[f.name], None
         elif env.get(var):

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import mail as mailer
-from .config import CONFIG_ENV, PASSWORD_ENV, MailSettings, Settings
+from .config import CONFIG_ENV, DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, MailSettings, Settings
 from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import plural, render_html
@@ -115,7 +115,7 @@ class DigestOutcome:
 
 
 def run_digest(inputs: Sequence[Path], settings: Settings, *, dry_run: bool = False, send_all: bool = False,
-               lock_timeout: float = 30.0, feeds: Path | None = None, since: str = "24h",
+               lock_timeout: float = LOCK_WAIT, feeds: Path | None = None, since: str = DEFAULT_SINCE,
                progress: Progress | None = None, warn: Warn | None = None,
                briefer: Briefer | None = None) -> DigestOutcome:
     """Brief `inputs` and, with `feeds`, the day's new feed entries (`pipeline.run`), then email the stories not

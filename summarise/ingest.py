@@ -346,7 +346,7 @@ _READERS: dict[str, Callable[[str, str, str], list[Article] | tuple[list[Article
     "text": read_text, "markdown": _read_markdown, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl}
 
 
-def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[list[Article], list[InputIssue]]:
+def read_records(path: Path, root: Path, max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
     """Every article in one file, and an issue for the file or for each record that could not be used."""
     rel = _relative(Path(path), Path(root))
     kind = _FORMATS.get(Path(path).suffix.lower())
@@ -363,7 +363,7 @@ def read_records(path: Path, root: Path, max_bytes: int = 10_000_000) -> tuple[l
         return [], [_issue(exc)]
 
 
-def read_file(path: Path, root: Path, max_bytes: int = 10_000_000) -> list[Article]:
+def read_file(path: Path, root: Path, max_bytes: int) -> list[Article]:
     """The articles in one file; raises InputError when it yields none (see read_records for per-record issues)."""
     articles, issues = read_records(path, root, max_bytes)
     if articles:

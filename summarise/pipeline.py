@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Settings, check, load_settings
+from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
 from .types import Article, Briefing, Document, InputIssue, Result
@@ -39,7 +39,7 @@ class Day:
 
 
 def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds: Path | None = None,
-        since: str = "24h", progress: Progress | None = None, warn: Warn | None = None) -> Day:
+        since: str = DEFAULT_SINCE, progress: Progress | None = None, warn: Warn | None = None) -> Day:
     """A day's run: fetch the new entries of `feeds` (published within `since`) into <out>/<date>/articles, brief
     them with every article under `inputs`, and record the fetched entries that were briefed, so later days skip
     them."""
@@ -55,11 +55,11 @@ def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds
     window = parse_since(since)
     # Pin the date, so that a run crossing midnight fetches and briefs into the same day's folder.
     settings = dataclasses.replace(settings, date=settings.date or dt.date.today().isoformat())
-    started = time.perf_counter()
-    fetched = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=warn or log.warning,
-                        progress=progress)
-    _done("fetch", started, f"{len(fetched.saved)} new articles, {len(fetched.already_briefed)} briefed before, "
-                            f"{len(fetched.issues)} failed")
+    with _timed("fetch") as said:
+        fetched = fetch_day(feeds, settings, since=window, date=str(settings.date), warn=warn or log.warning,
+                            progress=progress)
+        said.append(f"{len(fetched.saved)} new articles, {len(fetched.already_briefed)} briefed before, "
+                    f"{len(fetched.issues)} failed")
     result = brief([*inputs, fetched.articles_dir], settings, progress=progress, warn=warn,
                    extra_issues=fetched.issues)
     mark_briefed(fetched.keys_for(d.article.path for d in result.documents), settings, date=result.date)
@@ -79,44 +79,15 @@ def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
 
 def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
            warn: Warn | None, extra_issues: Sequence[InputIssue]) -> Result:
-    from . import briefing, cluster, render
-
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or _no_progress
-
     # The per-article stages run on the engine (here, or on a Ray cluster); clustering and briefing run here.
     with stages(settings) as engine:
-        started = time.perf_counter()
-        step("read", 0, len(inputs))
-        articles, issues = engine.read([Path(p) for p in inputs], settings.max_bytes)
-        step("read", len(inputs), len(inputs))
-        for issue in issues:
-            note(f"{issue.path}: {issue.reason} ({issue.status})")
-        if not articles:
-            note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
-        _done("read", started, f"{_n(len(articles), 'article')}, {_n(len(issues), 'input')} not used")
-
+        articles, issues = _read(engine, inputs, settings, note, step)
         docs = documents(engine, articles, note, step)
-
-        started = time.perf_counter()
-        vectors = engine.represent(docs, lambda done: step("embed", done, len(docs)))  # from 0 to len(docs)
-        _done("embed", started, _n(len(docs), "article"))
-
-        started = time.perf_counter()
-        step("cluster", 0, 1)
-        groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
-        step("cluster", 1, 1)
-        _done("cluster", started, f"{_n(len(groups), 'story', 'stories')}")
-
-        started = time.perf_counter()
-        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-        briefings = []
-        for k, members in enumerate(groups):
-            briefings.append(brief_one([docs[i] for i in members]))
-            step("brief", k + 1, len(groups))
-        _done("brief", started, f"{_n(len(briefings), 'story', 'stories')}, {settings.summariser}")
-
+        groups = _group(engine, docs, settings, step)
+        briefings = _brief_groups(docs, groups, settings, note, step)
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
     for issue in empty:
         note(f"{issue.path}: {issue.reason} ({issue.status})")
@@ -124,13 +95,62 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
     keep = not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json"))
     if keep:  # a run that briefed nothing never replaces a day's briefing
         note(f"nothing could be briefed; kept the earlier briefing in {folder}")
-    result = Result(date=date, documents=tuple(docs), issues=tuple(issues) + tuple(empty) + tuple(extra_issues),
+    result = Result(date=date, documents=tuple(docs), issues=(*issues, *empty, *extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))
-    started = time.perf_counter()
-    written = () if keep else render.write(result, folder)
-    _done("render", started, f"wrote {', '.join(Path(p).name for p in written)} in {folder}" if written
-          else "nothing written")
-    return Result(**{**result.__dict__, "outputs": tuple(str(p) for p in written)})
+    return result if keep else _write(result, folder)
+
+
+def _read(engine: Engine, inputs: Sequence[Path | str], settings: Settings, note: Warn,
+          step: Progress) -> tuple[list[Article], list[InputIssue]]:
+    with _timed("read") as said:
+        step("read", 0, len(inputs))
+        articles, issues = engine.read([Path(p) for p in inputs], settings.max_bytes)
+        step("read", len(inputs), len(inputs))
+        for issue in issues:
+            note(f"{issue.path}: {issue.reason} ({issue.status})")
+        if not articles:
+            note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
+        said.append(f"{_n(len(articles), 'article')}, {_n(len(issues), 'input')} not used")
+    return articles, issues
+
+
+def _group(engine: Engine, docs: Sequence[Document], settings: Settings, step: Progress) -> list[list[int]]:
+    """embed → cluster: the stories, as lists of indices into `docs`."""
+    from . import cluster
+
+    with _timed("embed") as said:
+        vectors = engine.represent(docs, lambda done: step("embed", done, len(docs)))  # from 0 to len(docs)
+        said.append(_n(len(docs), "article"))
+    with _timed("cluster") as said:
+        step("cluster", 0, 1)
+        groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
+        step("cluster", 1, 1)
+        said.append(_n(len(groups), "story", "stories"))
+    return groups
+
+
+def _brief_groups(docs: Sequence[Document], groups: Sequence[Sequence[int]], settings: Settings, note: Warn,
+                  step: Progress) -> list[Briefing]:
+    from . import briefing
+
+    with _timed("brief") as said:
+        brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
+        briefings = []
+        for k, members in enumerate(groups):
+            briefings.append(brief_one([docs[i] for i in members]))
+            step("brief", k + 1, len(groups))
+        said.append(f"{_n(len(briefings), 'story', 'stories')}, {settings.summariser}")
+    return briefings
+
+
+def _write(result: Result, folder: Path) -> Result:
+    """briefing.md/.json (and the rest render writes) in `folder`; the Result that names them."""
+    from . import render
+
+    with _timed("render") as said:
+        written = render.write(result, folder)
+        said.append(f"wrote {', '.join(Path(p).name for p in written)} in {folder}")
+    return dataclasses.replace(result, outputs=tuple(str(p) for p in written))
 
 
 @contextlib.contextmanager
@@ -147,17 +167,15 @@ def documents(engine: Engine, articles: Sequence[Article], note: Warn, progress:
               ) -> list[Document]:
     """detect → translate: one Document per article, in English where a model allows (inside `stages`)."""
     step = progress or _no_progress
-    started = time.perf_counter()
-    step("detect", 0, len(articles))
-    languages = engine.languages(articles)
-    step("detect", len(articles), len(articles))
-    _done("detect", started, f"{_n(len(articles), 'article')}, "
-                             f"{_n(len({lang.code for lang in languages}), 'language')}")
-
-    started = time.perf_counter()
-    docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
-    _done("translate", started, f"{sum(d.translated for d in docs)} of {_n(len(docs), 'article')} translated, "
-                                f"{sum(d.missed for d in docs)} missing a model")
+    with _timed("detect") as said:
+        step("detect", 0, len(articles))
+        languages = engine.languages(articles)
+        step("detect", len(articles), len(articles))
+        said.append(f"{_n(len(articles), 'article')}, {_n(len({lang.code for lang in languages}), 'language')}")
+    with _timed("translate") as said:
+        docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
+        said.append(f"{sum(d.translated for d in docs)} of {_n(len(docs), 'article')} translated, "
+                    f"{sum(d.missed for d in docs)} missing a model")
     return docs
 
 
@@ -165,9 +183,13 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
-def _done(stage: str, started: float, what: str) -> None:
-    """Log at INFO what a stage did and how long it took (`summarise -v` shows it)."""
-    log.info("%s: %s, %.1f s", stage, what, time.perf_counter() - started)
+@contextlib.contextmanager
+def _timed(stage: str) -> Iterator[list[str]]:
+    """Log at INFO what a stage did (what the block puts in the list) and how long it took (`summarise -v`)."""
+    said: list[str] = []
+    started = time.perf_counter()
+    yield said
+    log.info("%s: %s, %.1f s", stage, ", ".join(said), time.perf_counter() - started)
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from summarise.config import Settings
 from summarise.errors import InputError
 from summarise.ingest import article_id, discover, read_file, read_inputs, read_records
 
 from .conftest import SEEDS
+
+MAX_BYTES = Settings().max_bytes
 
 RU = ("Банк России сохранил ключевую ставку на уровне 21%. Решение совпало с ожиданиями аналитиков. "
       "Следующее заседание пройдет в марте.")
@@ -30,7 +33,7 @@ def _write(path: Path, data: bytes | str) -> Path:
 
 def _only(path: Path, root: Path | None = None) -> tuple[str, str, str]:
     """The single issue reading `path` gives: (path, status, reason)."""
-    articles, issues = read_records(path, root or path.parent)
+    articles, issues = read_records(path, root or path.parent, MAX_BYTES)
     assert not articles and len(issues) == 1, (articles, issues)
     return issues[0].path, issues[0].status, issues[0].reason
 
@@ -48,7 +51,7 @@ def test_discover_recurses_sorted_and_skips_dotfiles(tmp_path: Path) -> None:
 
 
 def test_missing_input_is_reported_not_dropped(tmp_path: Path) -> None:
-    articles, issues = read_inputs([tmp_path / "nope.txt"], 10_000_000)
+    articles, issues = read_inputs([tmp_path / "nope.txt"], MAX_BYTES)
     assert not articles
     assert [(i.path, i.status) for i in issues] == [("nope.txt", "failed")]
     assert issues[0].reason == "no such file or folder"
@@ -74,20 +77,20 @@ def test_encodings_come_through_intact(tmp_path: Path, text: str, codec: str, re
     data = text.encode(codec)
     if codec == "utf-16-be":
         data = codecs.BOM_UTF16_BE + data
-    [article] = read_file(_write(tmp_path / "a.txt", data), tmp_path)
+    [article] = read_file(_write(tmp_path / "a.txt", data), tmp_path, MAX_BYTES)
     assert article.text == text
     assert article.encoding == recorded
 
 
 def test_same_article_in_other_encodings_has_same_id(tmp_path: Path) -> None:
-    ids = {read_file(_write(tmp_path / f"{codec}.txt", RU.encode(codec)), tmp_path)[0].id
+    ids = {read_file(_write(tmp_path / f"{codec}.txt", RU.encode(codec)), tmp_path, MAX_BYTES)[0].id
            for codec in ("utf-8", "utf-16", "cp1251", "koi8-r")}
     assert len(ids) == 1
 
 
 def test_html_meta_charset_is_used(tmp_path: Path) -> None:
     page = f'<html><head><meta charset="windows-1251"><title>Ставка</title></head><body><p>{RU}</p></body></html>'
-    [article] = read_file(_write(tmp_path / "rate.html", page.encode("cp1251")), tmp_path)
+    [article] = read_file(_write(tmp_path / "rate.html", page.encode("cp1251")), tmp_path, MAX_BYTES)
     assert article.text == RU and article.encoding == "cp1251"
 
 
@@ -132,7 +135,7 @@ def test_file_over_the_limit_is_not_read(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(InputError) as caught:
-        read_file(big, tmp_path, max_bytes=10_000_000)
+        read_file(big, tmp_path, MAX_BYTES)
     assert (caught.value.path, caught.value.status) == ("big.txt", "skipped")
     assert caught.value.reason == "file is 20.0 MB, over the 10.0 MB limit; raise max_file_mb to read it"
     assert str(caught.value) == f"big.txt: {caught.value.reason}" and "\n" not in str(caught.value)
@@ -155,7 +158,7 @@ def test_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", no_permission)
-    articles, issues = read_inputs([tmp_path], 10_000_000)
+    articles, issues = read_inputs([tmp_path], MAX_BYTES)
     assert not articles
     assert {(i.path, i.status, i.reason) for i in issues} == {
         ("broken.txt", "failed", "cannot read: no such file or directory (a broken link?)"),
@@ -174,7 +177,7 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
     assert _only(tmp_path / "day.json") == (
         "day.json", "failed", "invalid JSON at line 3, column 17: Expecting ',' delimiter")
     _write(tmp_path / "day.jsonl", json.dumps({"text": EN}) + "\n{broken\n")
-    articles, issues = read_records(tmp_path / "day.jsonl", tmp_path)  # the good line is kept
+    articles, issues = read_records(tmp_path / "day.jsonl", tmp_path, MAX_BYTES)  # the good line is kept
     assert [a.path for a in articles] == ["day.jsonl#1"]
     assert [(i.path, i.status, i.reason) for i in issues] == [
         ("day.jsonl#2", "failed",
@@ -186,7 +189,7 @@ def test_every_file_yields_articles_or_an_issue(tmp_path: Path) -> None:
                                         "pic.png": b"x"}
     for name, content in contents.items():
         _write(tmp_path / name, content)
-    articles, issues = read_inputs([tmp_path], 10_000_000)
+    articles, issues = read_inputs([tmp_path], MAX_BYTES)
     assert sorted([a.path for a in articles] + [i.path for i in issues]) == [
         "bin.txt", "empty.txt", "ok.txt", "pic.png", "sub/ok2.md"]
 
@@ -194,7 +197,7 @@ def test_every_file_yields_articles_or_an_issue(tmp_path: Path) -> None:
 # --- formats -----------------------------------------------------------------------------
 
 def test_seeds_read_as_articles() -> None:
-    articles, issues = read_inputs([SEEDS], 10_000_000)
+    articles, issues = read_inputs([SEEDS], MAX_BYTES)
     assert not issues and len(articles) == 5
     by_path = {a.path: a for a in articles}
     seed0 = by_path["000_2daad9815c0b7da8.txt"]
@@ -217,7 +220,7 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
            + "\n".join(json.dumps(r) for r in records[2:]) + "\n")
     _write(tmp_path / "day.json", json.dumps({"articles": records[:2]}))
     _write(tmp_path / "one.json", json.dumps(records[0]))
-    articles, issues = read_inputs([tmp_path / "day.jsonl", tmp_path / "day.json", tmp_path / "one.json"], 10_000_000)
+    articles, issues = read_inputs([tmp_path / "day.jsonl", tmp_path / "day.json", tmp_path / "one.json"], MAX_BYTES)
     assert [(a.path, a.title, a.url, a.published, a.source) for a in articles] == [
         ("day.jsonl#1", "Port strike", "https://a.example/1", "2025-03-12", "Post"),
         ("day.jsonl#2", "Gasolina sobe", "https://b.example/2", "2025-02-17T08:15", "Agência B"),
@@ -242,7 +245,7 @@ SCAM = ("Police in Riverside warned on Tuesday that fake parcel texts telling pe
 def test_single_paragraph_about_click_here_is_read(tmp_path: Path, name: str) -> None:
     record = {"title": "Police warn of 'click here' parcel texts", "text": SCAM, "date": "2025-03-04"}
     data = SCAM if name.endswith(".txt") else json.dumps(record if name.endswith("l") else [record])
-    articles, issues = read_records(_write(tmp_path / name, data + "\n"), tmp_path)
+    articles, issues = read_records(_write(tmp_path / name, data + "\n"), tmp_path, MAX_BYTES)
     assert not issues
     assert [a.text for a in articles] == [SCAM]
 
@@ -250,7 +253,7 @@ def test_single_paragraph_about_click_here_is_read(tmp_path: Path, name: str) ->
 def test_read_file_raises_when_no_record_is_usable(tmp_path: Path) -> None:
     _write(tmp_path / "bad.jsonl", '{"title": "no text"}\n')
     with pytest.raises(InputError) as caught:
-        read_file(tmp_path / "bad.jsonl", tmp_path)
+        read_file(tmp_path / "bad.jsonl", tmp_path, MAX_BYTES)
     assert caught.value.path == "bad.jsonl" and caught.value.status == "skipped"
     assert "bad.jsonl#1: no text field" in caught.value.reason
 
@@ -278,7 +281,7 @@ HTML_PAGE = """<!DOCTYPE html>
 
 
 def test_html_page(tmp_path: Path) -> None:
-    [article] = read_file(_write(tmp_path / "news" / "strike.html", HTML_PAGE.encode("cp1252")), tmp_path)
+    [article] = read_file(_write(tmp_path / "news" / "strike.html", HTML_PAGE.encode("cp1252")), tmp_path, MAX_BYTES)
     assert article.path == "news/strike.html" and article.encoding == "cp1252"
     assert article.title == "Dock workers walk out as pay talks collapse"
     assert (article.published, article.url, article.source) == (
@@ -308,7 +311,7 @@ councillors approved the authority's budget on [Thursday night](https://example.
 * £3.2m extra for adult social care
 * £1.1m for road repairs
 """
-    [article] = read_file(_write(tmp_path / "budget.md", page), tmp_path)
+    [article] = read_file(_write(tmp_path / "budget.md", page), tmp_path, MAX_BYTES)
     assert (article.title, article.published, article.url) == (
         "Council approves budget", "2025-02-09", "https://northbridge.example/budget")
     assert article.text.split("\n\n") == [
@@ -322,7 +325,7 @@ councillors approved the authority's budget on [Thursday night](https://example.
 
 
 def test_markdown_headline_without_front_matter(tmp_path: Path) -> None:
-    [article] = read_file(_write(tmp_path / "a.md", f"## Port workers strike over pay\n\n{EN}\n"), tmp_path)
+    [article] = read_file(_write(tmp_path / "a.md", f"## Port workers strike over pay\n\n{EN}\n"), tmp_path, MAX_BYTES)
     assert (article.title, article.text) == ("Port workers strike over pay", EN)
 
 
@@ -330,12 +333,12 @@ def test_markdown_headline_without_front_matter(tmp_path: Path) -> None:
 
 def test_id_is_stable_and_content_derived(tmp_path: Path) -> None:
     seed = next(SEEDS.glob("000_*.txt")).read_bytes()
-    first = read_file(_write(tmp_path / "a.txt", seed), tmp_path)[0]
-    again = read_file(_write(tmp_path / "copy" / "b.txt", seed.replace(b"\n", b"\r\n")), tmp_path)[0]
+    first = read_file(_write(tmp_path / "a.txt", seed), tmp_path, MAX_BYTES)[0]
+    again = read_file(_write(tmp_path / "copy" / "b.txt", seed.replace(b"\n", b"\r\n")), tmp_path, MAX_BYTES)[0]
     assert first.id == again.id == article_id(first.title, first.text)
     assert len(first.id) == 12 and int(first.id, 16) >= 0
     assert article_id("Title", "Body  text\n\nmore") == article_id("Title ", "Body text more")
     assert article_id("Title", "Body") != article_id("Title", "Body!")
-    articles, issues = read_inputs([tmp_path], 10_000_000)
+    articles, issues = read_inputs([tmp_path], MAX_BYTES)
     assert [a.path for a in articles] == ["a.txt"]
     assert [(i.path, i.reason) for i in issues] == [("copy/b.txt", "same article as a.txt")]

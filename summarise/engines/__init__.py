@@ -16,7 +16,6 @@ from typing import Protocol
 import numpy as np
 
 from ..config import Settings
-from ..errors import ConfigError
 from ..types import Article, Document, InputIssue, Language
 from . import base
 from .base import Progress, Warn, texts_to_detect
@@ -84,7 +83,6 @@ ENGINES: dict[str, Callable[[Settings], contextlib.AbstractContextManager[Engine
 
 
 def start(settings: Settings) -> contextlib.AbstractContextManager[Engine]:
-    """The engine `settings.engine` names, ready inside a `with` block (Ray: connected, then disconnected)."""
-    if settings.engine not in ENGINES:
-        raise ConfigError(f"unknown engine {settings.engine!r}; choose one of: {', '.join(ENGINES)}")
+    """The engine `settings.engine` names (checked by config.check), ready inside a `with` block (Ray: connected,
+    then disconnected)."""
     return ENGINES[settings.engine](settings)
