@@ -376,9 +376,20 @@ def read_file(path: Path, root: Path, max_bytes: int) -> list[Article]:
                      first.status)
 
 
-def read_inputs(inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
-    """All articles under the inputs, and an issue for every file or record not used."""
-    return first_copies(read_records(path, root, max_bytes) for path, root in discover(inputs))
+def read_inputs(inputs: Sequence[Path], max_bytes: int, progress: Callable[[int, int], None] | None = None
+                ) -> tuple[list[Article], list[InputIssue]]:
+    """All articles under the inputs, and an issue for every file or record not used; `progress(done, total)`
+    as files are read."""
+    pairs = discover(inputs)
+    report = progress or (lambda done, total: None)
+
+    def each() -> Iterator[tuple[list[Article], list[InputIssue]]]:
+        report(0, len(pairs))
+        for k, (path, root) in enumerate(pairs):
+            yield read_records(path, root, max_bytes)
+            report(k + 1, len(pairs))
+
+    return first_copies(each())
 
 
 def first_copies(read: Iterable[tuple[list[Article], list[InputIssue]]]) -> tuple[list[Article], list[InputIssue]]:

@@ -103,9 +103,8 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
 def _read(engine: Engine, inputs: Sequence[Path | str], settings: Settings, note: Warn,
           step: Progress) -> tuple[list[Article], list[InputIssue]]:
     with _timed("read") as said:
-        step("read", 0, len(inputs))
-        articles, issues = engine.read([Path(p) for p in inputs], settings.max_bytes)
-        step("read", len(inputs), len(inputs))
+        articles, issues = engine.read([Path(p) for p in inputs], settings.max_bytes,
+                                       lambda done, total: step("read", done, total))  # files
         for issue in issues:
             note(f"{issue.path}: {issue.reason} ({issue.status})")
         if not articles:

@@ -342,3 +342,11 @@ def test_id_is_stable_and_content_derived(tmp_path: Path) -> None:
     articles, issues = read_inputs([tmp_path], MAX_BYTES)
     assert [a.path for a in articles] == ["a.txt"]
     assert [(i.path, i.reason) for i in issues] == [("copy/b.txt", "same article as a.txt")]
+
+
+def test_reading_reports_its_progress_per_file(tmp_path: Path) -> None:
+    for k in range(3):
+        _write(tmp_path / f"a{k}.txt", f"Headline {k}\n\n{EN} Story {k}.".encode())
+    calls: list[tuple[int, int]] = []
+    articles, _ = read_inputs([tmp_path], MAX_BYTES, lambda done, total: calls.append((done, total)))
+    assert len(articles) == 3 and calls == [(0, 3), (1, 3), (2, 3), (3, 3)]

@@ -18,7 +18,7 @@ import numpy as np
 from ..config import Settings
 from ..types import Article, Document, InputIssue, Language
 from . import base
-from .base import Progress, Warn, texts_to_detect
+from .base import Counted, Progress, Warn, texts_to_detect
 
 __all__ = ["ENGINES", "Engine", "LocalEngine", "Progress", "Warn", "start", "texts_to_detect"]
 
@@ -26,7 +26,8 @@ __all__ = ["ENGINES", "Engine", "LocalEngine", "Progress", "Warn", "start", "tex
 class Engine(Protocol):
     """The per-article stages; the caches of `summarise.cache.session` are looked up on the driver (see `base`)."""
 
-    def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]: ...
+    def read(self, inputs: Sequence[Path], max_bytes: int, progress: Counted | None = None
+             ) -> tuple[list[Article], list[InputIssue]]: ...
 
     def languages(self, articles: Sequence[Article]) -> list[Language]: ...
 
@@ -42,11 +43,13 @@ class LocalEngine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
-        """All articles under the inputs, read and cleaned, and an issue for each file or record not used."""
+    def read(self, inputs: Sequence[Path], max_bytes: int, progress: Counted | None = None
+             ) -> tuple[list[Article], list[InputIssue]]:
+        """All articles under the inputs, read and cleaned, and an issue for each file or record not used;
+        `progress(done, total)` as files are read."""
         from .. import ingest
 
-        return ingest.read_inputs(inputs, max_bytes)
+        return ingest.read_inputs(inputs, max_bytes, progress)
 
     def languages(self, articles: Sequence[Article]) -> list[Language]:
         """Each article's language, through the language cache."""

@@ -16,7 +16,8 @@ import numpy as np
 from ..types import Article, Document, Language
 
 Warn = Callable[[str], None]
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # (done)
+Counted = Callable[[int, int], None]  # (done, total), where the engine finds the total
 Encode = Callable[[Sequence[str], Progress], np.ndarray]  # vectors of texts; calls done(n) as n of them are done
 
 

@@ -29,7 +29,7 @@ from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
 from ..types import Article, Document, InputIssue, Language
 from . import base
-from .base import Progress, Warn
+from .base import Counted, Progress, Warn
 
 FILES_PER_UNIT = 16
 DETECT_PER_UNIT = 64
@@ -153,13 +153,17 @@ class RayEngine:
                 done(first)
         return results
 
-    def read(self, inputs: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[InputIssue]]:
+    def read(self, inputs: Sequence[Path], max_bytes: int, progress: Counted | None = None
+             ) -> tuple[list[Article], list[InputIssue]]:
         """As `ingest.read_inputs`, each file read and cleaned on the cluster."""
         from .. import ingest
 
         files = [(str(path), str(root)) for path, root in ingest.discover(inputs)]
         units = [(files[i:i + FILES_PER_UNIT], max_bytes) for i in range(0, len(files), FILES_PER_UNIT)]
-        done = self._run(units, lambda batch: _each(batch, _read_unit), num_cpus=1)
+        report = progress or (lambda done, total: None)
+        report(0, len(files))
+        done = self._run(units, lambda batch: _each(batch, _read_unit),
+                         lambda n: report(min(n * FILES_PER_UNIT, len(files)), len(files)), num_cpus=1)
         return ingest.first_copies(pair for unit in done for pair in unit)  # dropped in file order, as locally
 
     def languages(self, articles: Sequence[Article]) -> list[Language]:
