@@ -87,13 +87,14 @@ class DigestOutcome:
     @property
     def exit_code(self) -> ExitCode:
         """5 when something waits in the outbox, else the briefing's own code (0, 3 or 4). No article at all is
-        nothing new (0), also on a feeds day whose entries were all briefed before or failed: the warnings name
-        each feed or page that failed."""
+        nothing new (0), also on a feeds day whose entries were all briefed before or failed (the warnings name
+        each feed or page that failed), unless not one feed could be read (4)."""
         if self.waiting:
             return ExitCode.UNDELIVERED
         fetch_issues = len(self.fetched.issues) if self.fetched else 0
         if not self.result.documents and len(self.result.issues) == fetch_issues:
-            return ExitCode.OK  # nothing to brief: nothing new
+            unreachable = self.fetched is not None and fetch_issues and not self.fetched.feeds_read
+            return ExitCode.NOTHING if unreachable else ExitCode.OK  # else nothing to brief: nothing new
         return self.result.exit_code if self.result.issues else ExitCode.OK
 
     def report(self) -> str:

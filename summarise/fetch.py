@@ -71,6 +71,7 @@ class FetchReport:
     already_briefed: list[str] = field(default_factory=list)  # GUIDs/URLs an earlier day briefed
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file name -> GUID and URLs
     seconds: float = 0.0  # wall-clock time of the whole fetch
+    feeds_read: int = 0  # feeds that could be read (a day when none could is not "nothing new")
 
     def keys_for(self, paths: Iterable[str]) -> list[str]:
         """The GUIDs and URLs of the saved articles among `paths` (file names or paths)."""
@@ -154,7 +155,8 @@ def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: s
         outcomes = _map(pool, lambda e: _fetch_article(client, e), fresh, "pages", progress)
     seen = _briefed_before(store_path, (o.record["url"] for o in outcomes if o.record), date)
     _save(report, outcomes, seen, warn)
-    return dataclasses.replace(report, seconds=time.monotonic() - start)
+    read = sum(not isinstance(feed, InputIssue) for feed in feeds)
+    return dataclasses.replace(report, seconds=time.monotonic() - start, feeds_read=read)
 
 
 def _map(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Sequence[T], stage: str,

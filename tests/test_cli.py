@@ -144,15 +144,30 @@ def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,
     assert f"warning: feed {b}/gone.xml" in second.stderr  # the failure is still told
 
 
+def test_a_feeds_digest_where_no_feed_could_be_read_exits_4(tmp_path: Path, site: Site,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"ALLOW_PRIVATE_HOSTS": "1", "MAIL_FROM": "news@example.org",
+                        "MAIL_TO": "reader@example.org"}.items():
+        monkeypatch.setenv(f"SUMMARISE_{name}", value)
+    feeds = feeds_file(tmp_path, [f"{site.base}/gone.xml"])
+    res = runner.invoke(app, ["digest", "--feeds", str(feeds), "--dry-run", "--out", "out", "-q"])
+    assert res.exit_code == 4, res.output
+    assert f"warning: feed {site.base}/gone.xml" in res.stderr
+
+
 def test_nothing_new_is_not_nothing_briefed() -> None:
     """Articles that were there but could not be briefed still exit 4; no article at all is nothing new."""
     from summarise.digest import DigestOutcome
     from summarise.fetch import FetchReport
 
     failed = InputIssue("https://news.example/gone.xml", "failed", "HTTP 404 Not Found")
-    fetched = FetchReport(Path("out/articles"), [], [failed], {})
+    fetched = FetchReport(Path("out/articles"), [], [failed], {}, feeds_read=1)  # another feed had nothing new
     nothing_new = Result(date="2024-05-03", documents=(), issues=(failed,), briefings=())
     assert DigestOutcome(nothing_new, 0, 0, fetched=fetched).exit_code == 0
+    # not one feed could be read: that is not "nothing new", and cron should hear of it
+    unreachable = FetchReport(Path("out/articles"), [], [failed], {}, feeds_read=0)
+    assert DigestOutcome(nothing_new, 0, 0, fetched=unreachable).exit_code == 4
     unreadable = InputIssue("a.txt", "skipped", "empty file")
     broken = Result(date="2024-05-03", documents=(), issues=(unreadable, failed), briefings=())
     assert DigestOutcome(broken, 0, 0, fetched=fetched).exit_code == 4
