@@ -1,0 +1,96 @@
+"""Calendar dates in page text (English, Portuguese, Russian): `find_date` reads the first one as ISO 8601;
+`is_date_line` tells a dateline ("Published: 12 March 2025, 09:14 GMT") from a sentence that names a date,
+and `is_time_or_day` a bare clock time or a day without a year ("22:00", "Jan 23, Thu"), which is page
+furniture (teaser lists print them).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+__all__ = ["find_date", "is_date_line", "is_time_or_day"]
+
+_MONTH_NAMES = (
+    "january jan janeiro janv января январь янв",
+    "february feb fevereiro fev февраля февраль фев",
+    "march mar março marco марта март",
+    "april apr abril abr апреля апрель апр",
+    "may maio mai мая май",
+    "june jun junho июня июнь",
+    "july jul julho июля июль",
+    "august aug agosto ago августа август авг",
+    "september sep sept setembro set сентября сентябрь сен",
+    "october oct outubro out октября октябрь окт",
+    "november nov novembro ноября ноябрь ноя",
+    "december dec dezembro dez декабря декабрь дек",
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
+
+_MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY, _YEAR = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?", r"(?P<year>(?:19|20)\d\d)"
+_DATE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)(?!\d)",  # also 2025-01-07T10:00:00Z
+    rf"\b{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b",
+    rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b",
+    r"\b(?P<day>\d{1,2})[./](?P<mnum>\d{1,2})[./](?P<year>(?:19|20)\d\d)\b",
+)]
+_TIME = re.compile(r"(?<![\d:])(?P<h>[01]?\d|2[0-3])[:h.](?P<m>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+                   r"(?:\s*(?P<ampm>[ap]\.?m\.?))?",
+                   re.IGNORECASE)
+_YEAR_ANYWHERE = re.compile(r"(?:19|20)\d\d")
+_ANY_MONTH = _MONTH.replace("?P<month>", "?:")
+_YEARLESS_DATE = re.compile(
+    rf"^(?:\w+,?\s+)?(?:{_ANY_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH})(?:,?\s+\w+)?$", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^(?:last )?(?:published|updated|posted|publicado|atualizado|actualizado|"
+                         r"опубликовано|обновлено)\b", re.IGNORECASE)
+_TIME_ONLY = re.compile(r"^\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?$", re.IGNORECASE)
+
+
+def _date_match(text: str) -> tuple[re.Match[str], datetime] | None:
+    if not _YEAR_ANYWHERE.search(text):  # cheap test first: every full date carries a year
+        return None
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
+            month = int(parts["mnum"]) if parts.get("mnum") else _MONTHS[parts["month"].lower()]
+            day = int(parts["day"])
+            if parts.get("mnum") and "-" not in match.group(0) and month > 12 >= day:
+                day, month = month, day  # 03/17/2025: month first, the US way
+            try:
+                return match, datetime(int(parts["year"]), month, day)
+            except ValueError:
+                continue
+    return None
+
+
+def find_date(text: str) -> str | None:
+    """The first calendar date in `text` as ISO 8601 (with HH:MM when a time sits next to it), or None."""
+    found = _date_match(text)
+    if found is None:
+        return None
+    match, date = found
+    near = text[max(0, match.start() - 12):match.start()] + " | " + text[match.end():match.end() + 16]
+    time = _TIME.search(near)
+    if time is None:
+        return date.date().isoformat()
+    hour, ampm = int(time["h"]), (time["ampm"] or "").lower().replace(".", "")
+    hour = hour % 12 + (12 if ampm == "pm" else 0) if ampm else hour
+    return f"{date.date().isoformat()}T{hour:02d}:{int(time['m']):02d}"
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is a date and little else ("Published: 12 March 2025, 09:14 GMT")."""
+    found = _date_match(text)
+    if found is None:
+        return False
+    rest = _TIME.sub(" ", text[:found[0].start()] + " " + text[found[0].end():])
+    others = len(re.findall(r"[^\W\d_]{2,}", rest))
+    if _DATE_LABEL.match(text):
+        return others <= 8
+    return others <= 4 and not (others >= 3 and text.endswith("."))  # "The vote is on 7 May 2025."
+
+
+def is_time_or_day(text: str) -> bool:
+    """A line that is only a clock time ("22:00", "6:41 PM") or a day without a year ("Jan 23, Thu")."""
+    return bool(_TIME_ONLY.match(text) or _YEARLESS_DATE.match(text))
