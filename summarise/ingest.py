@@ -33,9 +33,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .clean import Cleaned, clean, find_date
+from .clean import Cleaned, clean
+from .dates import find_date
 from .decoding import read_bytes, text_of
 from .errors import InputError
+from .markdown import front_matter, markdown_to_text
 from .types import Article, InputIssue
 
 __all__ = ["article_id", "discover", "markdown_to_text", "read_file", "read_inputs", "read_records"]
@@ -142,68 +144,8 @@ def read_text(text: str, rel: str, encoding: str = "utf-8") -> list[Article]:
 
 # --- Markdown -----------------------------------------------------------------------------
 
-_MD_INLINE = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is a caption
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"<(https?://[^>]+)>"), r"\1"),
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(.+?)~~"), r"\1"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"<[^>\n]+>"), ""),
-)
-_MD_DROP = re.compile(r"^\s*(?:```.*|~~~.*|[-*_=](?:\s*[-*_=]){2,}|\[[^\]]+\]:\s*\S+.*)$")
-_MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|>|[-*+]\s|\d{1,2}[.)]\s)")
-
-
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Simple `key: value` front matter between `---` lines, and the rest of the document."""
-    match = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", text, re.DOTALL)
-    if not match:
-        return {}, text
-    fields = {}
-    for line in match.group(1).splitlines():
-        key, colon, value = line.partition(":")
-        if colon and value.strip():
-            fields[key.strip().lower()] = value.strip().strip("\"'")
-    return fields, text[match.end():]
-
-
-def _markdown_line(line: str) -> str:
-    line = re.sub(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$", r"\1", line)
-    line = re.sub(r"^\s*>\s?", "", line)
-    line = re.sub(r"^\s*[*+]\s+", "- ", line)
-    for pattern, replacement in _MD_INLINE:
-        line = pattern.sub(replacement, line)
-    return html.unescape(line)
-
-
-def _continues(previous: str, raw_previous: str, raw: str) -> bool:
-    """`raw` carries on a hard-wrapped prose line (long, no closing punctuation, not a heading)."""
-    return (len(previous) >= 40 and not re.search(r"[.!?:;…\"”»)]$", previous)
-            and not raw_previous.lstrip().startswith("#") and bool(raw.strip()) and not _MD_BLOCK_START.match(raw))
-
-
-def markdown_to_text(text: str) -> str:
-    """Markdown reduced to plain lines, one paragraph a line; hard-wrapped prose lines are joined."""
-    out: list[str] = []
-    previous_raw = ""
-    for raw in text.splitlines():
-        if _MD_DROP.match(raw):
-            continue
-        plain = _markdown_line(raw).strip()
-        if out and _continues(out[-1], previous_raw, raw):
-            out[-1] = f"{out[-1]} {plain}"
-        else:
-            out.append(plain)
-        previous_raw = raw
-    return "\n".join(out)
-
-
 def _read_markdown(text: str, rel: str, encoding: str) -> list[Article]:
-    fields, body = _front_matter(text)
+    fields, body = front_matter(text)
     meta = {"title": fields.get("title"), "url": fields.get("url") or fields.get("link"),
             "source": fields.get("source"), "published": _iso(fields.get("date") or fields.get("published"))}
     return [_article(rel, clean(markdown_to_text(body)), encoding, meta)]
