@@ -148,8 +148,8 @@ def dangling_count(docs: Sequence[Document], long: str) -> tuple[int, int]:
 
     Each briefing sentence is found in its source; it dangles when it opens on a back-reference
     (summarise.coherence) and the sentence before it in that source is not the one before it in the briefing."""
-    from summarise.briefing import shown
     from summarise.coherence import dangling, opens_on_reference, previous_sentences
+    from summarise.story_model import shown
 
     where: dict[str, tuple[int, int]] = {}
     previous = []

@@ -18,7 +18,8 @@ LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "S
 
 def when(published: str | None) -> str:
     """A source's date as a reader wants it ("7 Jan 2025"), or "undated"."""
-    from .briefing import publication_day, short_date
+    from .citing import short_date
+    from .story_model import publication_day
 
     day = publication_day(published)
     return short_date(day) if day else "undated"

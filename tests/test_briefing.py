@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from summarise.briefing import TITLE_WORDS, brief_cluster, briefer, terms
+from summarise.briefing import TITLE_WORDS, brief_cluster, briefer
 from summarise.config import Settings, check
 from summarise.dedupe import containment, merge, shingles
 from summarise.errors import ConfigError
+from summarise.story_model import terms
 from summarise.text import sentences, word_count
 from summarise.translation import identity
 from summarise.types import Article, Document, Language

@@ -1,0 +1,236 @@
+"""The story model: a cluster of Documents ready to brief (steps 1 to 4 of briefing.py's account).
+
+Sources (syndicated copies merged), their candidate sentences with what each leans on, the sentences' vectors,
+content words, word pairs and scores, each source's day, and the developments the dated sources form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .coherence import is_list_item, opens_on_reference, previous_sentences
+from .dedupe import Source, merge
+from .embed import DIM, embed
+from .guard import STOPWORDS
+from .text import word_count
+from .types import Document
+
+MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
+# LEAD was tuned together with selection.py's weights (see there).
+LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0 for its last)
+MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
+DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
+_TERMINAL = re.compile(r"[.!?…»\"”’')]$")
+_BULLET = re.compile(r"^[-–•*·▪]\s+")
+# "KATHMANDU (Reuters) - ", "ALLENTOWN, Pa. - ", "(CNN) — ": a wire dateline, which says nothing in a briefing.
+_DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"
+                       r"(?:\s*\([^()]{1,30}\))?|\([A-Za-z ]{2,20}\))\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'])")
+_NORM = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
+_FOOTNOTE = re.compile(r"\s*\[\d+\]")
+
+Key = tuple[int, int]  # (source, sentence index in that source's body)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence a briefing may take."""
+
+    text: str
+    source: int  # index into the story's sources
+    index: int  # the sentence's place in its source's body
+    position: float  # 0.0 = first sentence of its article, 1.0 = last
+    order: int  # global input order, for deterministic ties
+    needs: tuple[int, ...] = ()  # earlier sentences of its source it leans on, brought along with it
+    rank: int = 0  # how many candidates of its source come before it
+
+
+@dataclass(frozen=True)
+class Story:
+    """A cluster ready to brief: its sources and candidate sentences with their vectors, words and scores."""
+
+    docs: tuple[Document, ...]
+    sources: tuple[Source, ...]
+    texts: tuple[tuple[str, ...], ...]  # every body sentence of every source, as a briefing shows it
+    cands: tuple[Candidate, ...]
+    vectors: np.ndarray
+    terms: tuple[frozenset[str], ...]
+    pairs: tuple[frozenset[tuple[str, str]], ...]  # each candidate's adjacent content-word pairs
+    weights: dict[tuple[str, str], float]  # a pair's worth: how many more sources than one use it
+    scores: np.ndarray
+    days: tuple[dt.date | None, ...]  # each source's publication day, when known
+    developments: tuple[tuple[int, ...], ...]  # sources per development, oldest first; undated ones last
+    previous: tuple[tuple[int | None, ...], ...]  # per source and sentence: the sentence before it, headings skipped
+    index: dict[Key, int]  # the candidate for each (source, sentence) that is one
+
+    @property
+    def timeline(self) -> bool:
+        """More than one dated development: the story is told in date order."""
+        return sum(1 for d in self.developments if self.days[d[0]] is not None) > 1
+
+    @property
+    def newest(self) -> tuple[int, ...]:
+        """The sources of the newest dated development (every usable source when none is dated)."""
+        dated = [d for d in self.developments if self.days[d[0]] is not None]
+        return dated[-1] if dated else tuple(range(len(self.sources)))
+
+
+def terms(text: str) -> list[str]:
+    """Content words, lower-cased and lightly stemmed (plural and verb endings), stopwords left out."""
+    out = []
+    for word in _WORD.findall(text.lower()):
+        if word in STOPWORDS:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[:-len(suffix)]
+                break
+        out.append(word)
+    return out
+
+
+def shown(sentence: str) -> str:
+    """A source sentence as a briefing shows it: no list marker, no wire dateline, no footnote marks ("[12]",
+    which would read as our citations)."""
+    return _FOOTNOTE.sub("", _DATELINE.sub("", _BULLET.sub("", sentence.strip())))
+
+
+def publication_day(published: str | None) -> dt.date | None:
+    """The calendar day of an ISO 8601 date or timestamp, else None."""
+    try:
+        return dt.date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
+
+
+def build_story(docs: Sequence[Document]) -> Story:
+    """The story of a cluster: its sources, their candidate sentences embedded and scored, its developments."""
+    sources = tuple(merge(docs))
+    texts = tuple(tuple(shown(s.english) for s in src.doc.body.sentences) for src in sources)
+    raw = tuple(tuple(s.english.strip() for s in src.doc.body.sentences) for src in sources)
+    previous = tuple(tuple(previous_sentences(t)) for t in texts)
+    cands = _candidates(sources, texts, raw, previous)
+    vectors = embed([c.text for c in cands]) if cands else np.zeros((0, DIM), np.float32)
+    words = tuple(frozenset(terms(c.text)) for c in cands)
+    pairs = tuple(word_pairs(c.text) for c in cands)
+    days = tuple(_day(s) for s in sources)
+    return Story(tuple(docs), sources, texts, cands, vectors, words, pairs, _pair_weights(sources),
+                 _scores(sources, cands, words), days, _developments(days, _usable(sources)), previous,
+                 {(c.source, c.index): k for k, c in enumerate(cands)})
+
+
+def _day(source: Source) -> dt.date | None:
+    """A source's day: the earliest its copies give."""
+    known = [day for d in source.documents if (day := publication_day(d.article.published))]
+    return min(known) if known else None
+
+
+def _developments(days: Sequence[dt.date | None], usable: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """Usable sources grouped by day: a source within DEVELOPMENT_DAYS of the one before joins its group."""
+    dated = sorted((i for i in usable if days[i] is not None), key=lambda i: (days[i], i))
+    groups: list[list[int]] = []
+    for i in dated:
+        if groups and (days[i] - days[groups[-1][-1]]).days <= DEVELOPMENT_DAYS:  # type: ignore[operator]
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    undated = [i for i in usable if days[i] is None]
+    return tuple(tuple(g) for g in groups) + ((tuple(undated),) if undated else ())
+
+
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent content words (stopwords skipped), the concepts a briefing should cover."""
+    found = terms(text)
+    return frozenset(itertools.pairwise(found))
+
+
+def _pair_weights(sources: Sequence[Source]) -> dict[tuple[str, str], float]:
+    """Sources using a pair, less one (what one outlet alone says is not yet the story); log count for one source."""
+    usable = _usable(sources)
+    count: Counter[tuple[str, str]] = Counter()
+    spread: Counter[tuple[str, str]] = Counter()
+    for i in usable:
+        found = [word_pairs(s.english) for s in sources[i].doc.body.sentences]
+        count.update(p for pairs in found for p in pairs)
+        spread.update(set().union(*found))
+    if len(usable) > 1:
+        return {pair: float(n - 1) for pair, n in spread.items()}
+    return {pair: math.log(n) for pair, n in count.items()}
+
+
+def _usable(sources: Sequence[Source]) -> list[int]:
+    """The sources to take sentences from: the English ones when there are any."""
+    return [i for i, s in enumerate(sources) if s.doc.english] or list(range(len(sources)))
+
+
+def _antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
+                 previous: Sequence[int | None]) -> tuple[int, ...] | None:
+    """The earlier sentences sentence j leans on (none when it stands alone); None when too many or unusable.
+
+    A sentence opening on a back-reference leans on the sentence before it (headings skipped), and on, while
+    that one does too; a list item leans on the line that introduces its list."""
+    chain: list[int] = []
+    if is_list_item(raw[j]):
+        k = j - 1
+        while k >= 0 and is_list_item(raw[k]):
+            k -= 1
+        if k < 0 or not raw[k].endswith(":"):
+            return ()
+        chain.append(k)
+    elif opens_on_reference(texts[j]) and previous[j] is not None:
+        chain.append(previous[j])  # type: ignore[arg-type]
+    else:
+        return ()
+    while opens_on_reference(texts[chain[-1]]) and previous[chain[-1]] is not None:
+        chain.append(previous[chain[-1]])  # type: ignore[arg-type]
+        if len(chain) > MAX_ANTECEDENTS:
+            return None
+    if len(chain) > MAX_ANTECEDENTS or any(word_count(texts[k]) < 3 or is_list_item(raw[k]) for k in chain):
+        return None  # an item of a list is no antecedent: it would come without its lead-in
+    return tuple(sorted(chain))
+
+
+def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: Sequence[Sequence[str]],
+                previous: Sequence[Sequence[int | None]]) -> tuple[Candidate, ...]:
+    """Usable sentences, exact duplicates dropped, each with the sentences it leans on."""
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for i in _usable(sources):
+        rank = 0
+        for j, text in enumerate(texts[i]):
+            key = _NORM.sub(" ", text.lower()).strip()
+            if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
+                continue
+            if not _TERMINAL.search(text):  # headings, captions and list fragments read badly
+                continue
+            needs = _antecedents(texts[i], raw[i], j, previous[i])
+            if needs is None:
+                continue
+            seen.add(key)
+            out.append(Candidate(text, i, j, j / max(len(texts[i]) - 1, 1), len(out), needs, rank))
+            rank += 1
+    return tuple(out)
+
+
+def _scores(sources: Sequence[Source], cands: Sequence[Candidate], words: Sequence[frozenset[str]]) -> np.ndarray:
+    """Mean word weight (sources using the word x log(1 + its count)), standardised, plus the lead bonus."""
+    if not cands:
+        return np.zeros(0)
+    count: Counter[str] = Counter()
+    spread: Counter[str] = Counter()
+    for i in _usable(sources):
+        found = [t for s in sources[i].doc.body.sentences for t in terms(s.english)]
+        count.update(found)
+        spread.update(set(found))
+    weight = np.array([sum(spread[t] * math.log1p(count[t]) for t in w) / max(len(w), 1) for w in words])
+    spreadout = weight.std()
+    lexical = (weight - weight.mean()) / spreadout if spreadout > 0 else np.zeros(len(cands))
+    return lexical + LEAD * np.array([1.0 - c.position for c in cands])
