@@ -120,20 +120,25 @@ def test_schedule_passes_feeds_since_and_out_as_absolute_paths(tmp_path: Path,
     assert bad.exit_code == 2 and "--since 'soon'" in bad.output
 
 
-def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Day 1 briefs the feed's two articles; day 2 finds only them again (briefed before) and a broken feed:
-    nothing new, exit 0, as the README's table says."""
+@pytest.fixture
+def mail_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder, with the mail settings a dry-run digest needs and the local feed server allowed."""
     monkeypatch.chdir(tmp_path)
     for name, value in {"ALLOW_PRIVATE_HOSTS": "1", "MAIL_FROM": "news@example.org",
                         "MAIL_TO": "reader@example.org"}.items():
         monkeypatch.setenv(f"SUMMARISE_{name}", value)
+    return tmp_path
+
+
+def test_a_feeds_digest_with_nothing_new_exits_0(mail_day: Path, site: Site) -> None:
+    """Day 1 briefs the feed's two articles; day 2 finds only them again (briefed before) and a broken feed:
+    nothing new, exit 0, as the README's table says."""
     b = site.base
     site.add("/s1", page("Springfield approves its budget", paragraphs("en", 1)))
     site.add("/s2", page("Springfield budget passes", paragraphs("en", 2)))
     site.add("/news.xml", rss("News", [Item("n1", f"{b}/s1", "One"), Item("n2", f"{b}/s2", "Two")],
                               now=datetime.now(timezone.utc)), "application/rss+xml")
-    feeds = feeds_file(tmp_path, [f"{b}/news.xml", f"{b}/gone.xml"])
+    feeds = feeds_file(mail_day, [f"{b}/news.xml", f"{b}/gone.xml"])
     common = ["--feeds", str(feeds), "--dry-run", "--out", "out", "-q"]
     first = runner.invoke(app, ["digest", *common, "--date", "2024-05-02"])
     assert first.exit_code == 3, first.output  # a story, and a feed that failed
@@ -144,13 +149,8 @@ def test_a_feeds_digest_with_nothing_new_exits_0(tmp_path: Path, site: Site,
     assert f"warning: feed {b}/gone.xml" in second.stderr  # the failure is still told
 
 
-def test_a_feeds_digest_where_no_feed_could_be_read_exits_4(tmp_path: Path, site: Site,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name, value in {"ALLOW_PRIVATE_HOSTS": "1", "MAIL_FROM": "news@example.org",
-                        "MAIL_TO": "reader@example.org"}.items():
-        monkeypatch.setenv(f"SUMMARISE_{name}", value)
-    feeds = feeds_file(tmp_path, [f"{site.base}/gone.xml"])
+def test_a_feeds_digest_where_no_feed_could_be_read_exits_4(mail_day: Path, site: Site) -> None:
+    feeds = feeds_file(mail_day, [f"{site.base}/gone.xml"])
     res = runner.invoke(app, ["digest", "--feeds", str(feeds), "--dry-run", "--out", "out", "-q"])
     assert res.exit_code == 4, res.output
     assert f"warning: feed {site.base}/gone.xml" in res.stderr
