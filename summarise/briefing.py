@@ -134,7 +134,7 @@ def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: i
     cands = story.cands
     short = cited_text(story, {(cands[k].source, cands[k].index) for k in lede}, dated=False)
     if story.timeline and short:
-        short = f"{short_date(development_day(story, cands[lede[0]].source))}: {short}"
+        short = f"{short_date(development_day(story, cands[lede[0]].source))} — {short}"  # a dateline
     if not short and cands:  # every sentence is longer than the short budget: cut the best one
         best = int(np.argmax(story.scores))
         short = _clip(cands[best].text, short_words) + markers(cite(story, (cands[best].source, cands[best].index)))

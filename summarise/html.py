@@ -12,7 +12,7 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
-from .render import DATE_LABEL, LANGUAGE_NAMES, language_note, when
+from .render import DATE_LABEL, LANGUAGE_NAMES, details, language_note, when
 from .types import Briefing, Citation, Result
 
 # Characters XML 1.0 forbids even when escaped; PDFs and scraped pages do carry them.
@@ -90,7 +90,7 @@ def _story(k: int, b: Briefing) -> str:
     outlets = sorted({one_line(c.source) for c in b.citations if c.source})
     covered = plural(len(b.article_ids), "article", "articles") + (
         f" · {_esc(', '.join(outlets))}" if outlets else "")
-    long_parts = [p for p in _BLANK.split(b.long) if p.strip()]
+    long_parts = [p for p in _BLANK.split(details(b)) if p.strip()]
     lang = "" if b.english else f' lang="{_esc(b.language)}"'
     original = "" if b.english else (f' <span lang="en" style="{MUTED}">'
                                      f"({_esc(LANGUAGE_NAMES.get(b.language, b.language))}, not translated)</span>")

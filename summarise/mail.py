@@ -29,7 +29,7 @@ from .config import PASSWORD_ENV, MailSettings
 from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import one_line, plural, render_html, safe_url, stories
-from .render import LANGUAGE_NAMES, language_note, when
+from .render import LANGUAGE_NAMES, details, language_note, when
 from .types import Result
 
 
@@ -93,7 +93,7 @@ def render_text(result: Result) -> str:
         lines += [heading, "=" * min(72, len(heading)), plural(len(b.article_ids), "article", "articles"), ""]
         lines += [_wrap(f"NOT IN ENGLISH. {b.notice}"), ""] if b.notice else []
         lines += [_wrap(b.short), ""]
-        lines += [_wrap(p) + "\n" for p in b.long.split("\n\n") if p.strip()]
+        lines += [_wrap(p) + "\n" for p in details(b).split("\n\n") if p.strip()]
         for label, cited in (("Sources:", True), ("Also reported by:", False)):
             listed = [c for c in b.citations if c.cited == cited]
             lines += [label] if listed else []

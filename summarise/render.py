@@ -83,6 +83,12 @@ def to_markdown(result: Result) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def details(b: Briefing) -> str:
+    """The long briefing as shown under the short one: without its opening when that opening is the short itself,
+    so that a reader does not meet the same sentence twice. The JSON keeps the whole long, which stands alone."""
+    return b.long[len(b.short):].lstrip() if b.short and b.long.startswith(b.short) else b.long
+
+
 def story_markdown(b: Briefing, heading: str) -> str:
     """One story: heading, banner when not in English, short and long briefing, dated sources.
 
@@ -90,7 +96,7 @@ def story_markdown(b: Briefing, heading: str) -> str:
     lines = [heading + ("" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"), ""]
     if b.notice:
         lines += [f"> **Not in English.** {one_line(b.notice)}", ""]
-    lines += [f"**In short:** {md_cited(b.short)}", "", DATE_LABEL.sub(r"**\1:** ", md_cited(b.long)), "",
+    lines += [f"**In short:** {md_cited(b.short)}", "", DATE_LABEL.sub(r"**\1:** ", md_cited(details(b))), "",
               "Sources:"]
     lines += [f"{c.n}. {_source_line(c)}" for c in b.citations if c.cited]
     also = [c for c in b.citations if not c.cited]

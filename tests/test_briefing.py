@@ -221,7 +221,7 @@ def test_a_story_over_months_reads_as_a_timeline_led_by_the_newest_development()
             dated(JAN, "Blinken hails Japan alliance in Tokyo", "jan", "2025-01-07", "Observador"),
             dated(UNDATED, "Japan readies rare earths offer", "und", None)]
     b = brief_cluster(docs, Settings(long_min_words=60, long_max_words=120))
-    assert b.short.startswith("14 Jun 2025: Japan's chief trade negotiator held a phone call"), b.short
+    assert b.short.startswith("14 Jun 2025 — Japan's chief trade negotiator held a phone call"), b.short
     assert b.title == "Japan confirms fresh US trade talks"
     paragraphs = b.long.split("\n\n")
     labels = [p.split(":")[0] for p in paragraphs]

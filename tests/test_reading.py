@@ -39,7 +39,7 @@ def test_the_seeds_story_is_dated_in_order_titled_by_its_lede_and_cites_every_so
     story = md.split("\n## ")[1]
     heading, rest = story.split("\n", 1)
     short = re.search(r"\*\*In short:\*\* (.*)", rest)
-    assert short is not None and short.group(1).startswith("4 Feb 2025: Japanese Prime Minister Shigeru Ishiba")
+    assert short is not None and short.group(1).startswith("4 Feb 2025 — Japanese Prime Minister Shigeru Ishiba")
     assert heading.endswith("Japanese, US leaders gear up for crucial talks on regional security and economic "
                             "relations")  # the headline of the article the short leads with
     labels = re.findall(r"(?m)^\*\*(\d{1,2} \w{3} \d{4}|Undated):\*\*", rest)
@@ -123,3 +123,25 @@ def test_a_story_kept_in_its_language_is_titled_by_its_own_headline(
     result, _ = mixed
     russian = next(b for b in result.briefings if b.language == "ru")
     assert russian.title == "Кризис в гарлемских приходах: навсегда замолкли колокола Св. Мартина"
+
+
+def test_the_long_goes_on_from_the_short_instead_of_repeating_it() -> None:
+    """Story 2 is one development: its long opens with the lede (the JSON's `long` stands alone), but under the
+    short in briefing.md the reader does not meet that sentence a second time."""
+    md = SEEDS_FIXTURE.read_text(encoding="utf-8")
+    for story in md.split("\n## ")[1:]:
+        short = re.search(r"\*\*In short:\*\* (.*)\n\n(.*)\n", story)
+        assert short is not None
+        assert not short.group(2).startswith(short.group(1).split(" — ")[-1])
+    story2 = md.split("\n## ")[2]
+    assert "\n\nThis strategic agreement aims to reduce reliance on China" in story2  # the long goes on
+
+
+def test_details_drop_only_an_opening_that_is_the_short() -> None:
+    from summarise.render import details
+    from summarise.types import Briefing
+
+    same = Briefing("id", "t", "A did B.[1]", "A did B.[1] Then C.[1]", (), ())
+    assert details(same) == "Then C.[1]"
+    other = Briefing("id", "t", "4 Feb 2025 — A did B.[1]", "7 Jan 2025: X.[2]\n\n4 Feb 2025: A did B.[1]", (), ())
+    assert details(other) == other.long  # a timeline keeps each development's opening
