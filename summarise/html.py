@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import urlsplit
 
+from .markup import one_line, safe_url
 from .render import DATE_LABEL, LANGUAGE_NAMES, details, language_note, when
 from .types import Briefing, Citation, Result
 
@@ -30,19 +30,6 @@ LINK = "color:#1d4ed8;text-decoration:underline;"
 def stories(result: Result) -> list[Briefing]:
     """The briefings most-covered first; ties keep the pipeline's order."""
     return sorted(result.briefings, key=lambda b: -len(b.article_ids))
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters dropped and every run of whitespace (CR/LF too) made one space."""
-    return " ".join(_FORBIDDEN.sub(" ", text).split())
-
-
-def safe_url(url: str | None) -> str | None:
-    """`url` when it is a plain http(s) address fit for an href; None for anything else (javascript:...)."""
-    if not url or one_line(url) != url or " " in url:
-        return None
-    parts = urlsplit(url)
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def render_html(result: Result) -> str:

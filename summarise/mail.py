@@ -28,7 +28,8 @@ from typing import Any
 from .config import PASSWORD_ENV, MailSettings
 from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
-from .html import one_line, plural, render_html, safe_url, stories
+from .html import plural, render_html, stories
+from .markup import one_line, safe_url
 from .render import LANGUAGE_NAMES, details, language_note, when
 from .types import Result
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
+from .html import plural
 from .types import Article, Briefing, Document, InputIssue, Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,7 +110,8 @@ def _read(engine: Engine, inputs: Sequence[Path | str], settings: Settings, note
             note(f"{issue.path}: {issue.reason} ({issue.status})")
         if not articles:
             note(f"no articles to brief in {', '.join(str(p) for p in inputs)}")
-        said.append(f"{_n(len(articles), 'article')}, {_n(len(issues), 'input')} not used")
+        said.append(f"{plural(len(articles), 'article', 'articles')}, "
+                    f"{plural(len(issues), 'input', 'inputs')} not used")
     return articles, issues
 
 
@@ -119,12 +121,12 @@ def _group(engine: Engine, docs: Sequence[Document], settings: Settings, step: P
 
     with _timed("embed") as said:
         vectors = engine.represent(docs, lambda done: step("embed", done, len(docs)))  # from 0 to len(docs)
-        said.append(_n(len(docs), "article"))
+        said.append(plural(len(docs), "article", "articles"))
     with _timed("cluster") as said:
         step("cluster", 0, 1)
         groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
         step("cluster", 1, 1)
-        said.append(_n(len(groups), "story", "stories"))
+        said.append(plural(len(groups), "story", "stories"))
     return groups
 
 
@@ -138,7 +140,7 @@ def _brief_groups(docs: Sequence[Document], groups: Sequence[Sequence[int]], set
         for k, members in enumerate(groups):
             briefings.append(brief_one([docs[i] for i in members]))
             step("brief", k + 1, len(groups))
-        said.append(f"{_n(len(briefings), 'story', 'stories')}, {settings.summariser}")
+        said.append(f"{plural(len(briefings), 'story', 'stories')}, {settings.summariser}")
     return briefings
 
 
@@ -170,10 +172,11 @@ def documents(engine: Engine, articles: Sequence[Article], note: Warn, progress:
         step("detect", 0, len(articles))
         languages = engine.languages(articles)
         step("detect", len(articles), len(articles))
-        said.append(f"{_n(len(articles), 'article')}, {_n(len({lang.code for lang in languages}), 'language')}")
+        codes = {lang.code for lang in languages}
+        said.append(f"{plural(len(articles), 'article', 'articles')}, {plural(len(codes), 'language', 'languages')}")
     with _timed("translate") as said:
         docs = engine.translate(articles, languages, note, lambda done: step("translate", done, len(articles)))
-        said.append(f"{sum(d.translated for d in docs)} of {_n(len(docs), 'article')} translated, "
+        said.append(f"{sum(d.translated for d in docs)} of {plural(len(docs), 'article', 'articles')} translated, "
                     f"{sum(d.missed for d in docs)} missing a model")
     return docs
 
@@ -189,11 +192,6 @@ def _timed(stage: str) -> Iterator[list[str]]:
     started = time.perf_counter()
     yield said
     log.info("%s: %s, %.1f s", stage, ", ".join(said), time.perf_counter() - started)
-
-
-def _n(count: int, one: str, many: str | None = None) -> str:
-    """'1 article', '3 articles'."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def require_inputs(inputs: Sequence[Path | str]) -> None:
