@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .markup import one_line
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -172,16 +173,16 @@ def _number(kind: type, value: Any) -> int | float:
     return int(value) if kind is int else float(value)
 
 
-def one_line(text: str) -> bool:
-    """Whether `text` is one line without control characters (it may end up in a header or a path)."""
-    return not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+def _breaks(text: str) -> bool:
+    """Whether `text` holds a line break or a control character (it may end up in a header or a path)."""
+    return one_line(text) != " ".join(text.split())
 
 
 def address(value: str, where: str) -> str:
     """An address as given (a display name is fine), refused when it could smuggle in a header."""
     pairs = getaddresses([value])
     addr = pairs[0][1] if len(pairs) == 1 else ""
-    if not one_line(value) or "@" not in addr or any(ch in addr for ch in " <>,;"):
+    if _breaks(value) or "@" not in addr or any(ch in addr for ch in " <>,;"):
         raise ConfigError(f"{where}: {value!r} is not an email address like news@example.org")
     return value
 
@@ -217,7 +218,7 @@ def _read(name: str, kind: Any, value: Any, where: str, base: Path | None) -> An
             path = Path(str(value)).expanduser()
             return base / path if base is not None and name == "ca_file" else path
         text = str(value).strip()
-        if not one_line(text):
+        if _breaks(text):
             raise ValueError("it must be one line without control characters")
         return text.lower() if name == "security" else text
     except (TypeError, ValueError, OverflowError) as exc:
