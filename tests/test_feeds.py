@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import socket
 import threading
@@ -381,6 +382,9 @@ def test_encoding_order_header_meta_detection() -> None:
     utf8_meta = page("Orçamento", paragraphs("pt", 1), meta='<meta charset="koi8-r">')
     assert decode_html(utf8_meta.encode("utf-8"), "text/html; charset=utf-8")[1] == "utf-8"
     assert decode_html(meta.encode("cp1251"), "text/html; charset=utf-8") == (meta, "cp1251")
+    # A byte-order mark (any of them, UTF-32 too) outranks the header.
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF32_BE, "utf-32-be")):
+        assert decode_html(bom + pt.encode(codec), "text/html; charset=iso-8859-1")[0] == pt
 
 
 @dataclass(frozen=True)
