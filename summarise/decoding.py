@@ -148,7 +148,7 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     the meta tag, a checked guess); ValueError with a one-line reason for binary or undecodable bytes."""
     header = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
     declared = _codec(header.group(1)) if header else None
-    if declared and not body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if declared and not body.startswith(tuple(bom for bom, _ in _BOMS)):  # a byte-order mark outranks the header
         try:
             return body.decode(declared), declared
         except UnicodeDecodeError:

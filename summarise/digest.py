@@ -11,10 +11,9 @@ One run, under a lock so that two never interleave:
 A message is marked sent in the store the moment the server accepts it and only then removed from
 the outbox, so a crash or a failed night loses nothing; the lock keeps two runs from sending one twice.
 
-Exit codes: 0 sent, or nothing new (no article at all, as on a feeds day whose entries were all briefed before,
-even when a feed failed: its warning says so); 3 as 0, but some inputs were skipped or failed; 4 nothing could be
-briefed; 5 delivery failed: the message waits in the outbox and goes first on the next run; 6 another digest run
-holds the lock; 2 settings missing or invalid.
+Exit codes are `errors.ExitCode`'s. For a digest, OK (0) also means nothing new (no article at all, as on a feeds
+day whose entries were all briefed before, even when a feed failed: its warning says so); PARTIAL (3) is OK with
+some inputs skipped or failed; UNDELIVERED (5): the message waits in the outbox and goes first on the next run.
 """
 
 from __future__ import annotations
@@ -255,8 +254,6 @@ def _forget_missing(conn: sqlite3.Connection, outbox: Path) -> None:
     with transaction(conn, immediate=True):
         conn.executemany("DELETE FROM digest_article WHERE file = ?", [(f,) for f in gone])
         conn.executemany("DELETE FROM digest_message WHERE file = ?", [(f,) for f in gone])
-
-
 
 
 def _names(outbox: Path) -> tuple[str, ...]:

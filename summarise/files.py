@@ -28,8 +28,10 @@ def file_mode(private: bool = False) -> int:
     return 0o666 & ~mask
 
 
-def _stage(path: Path, raw: bytes, mode: int) -> Path:
-    """`raw` in a new temp file beside `path`, flushed to disk, with `mode`; removed again on failure."""
+def _stage(path: Path, data: str | bytes, mode: int) -> Path:
+    """`data` (text as UTF-8) in a new temp file beside `path`, flushed to disk, with `mode`; removed again on
+    failure."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -49,8 +51,7 @@ def write_atomic(path: Path, data: str | bytes, *, private: bool = False) -> Pat
     The file gets the umask's mode (0600 when `private`, for mail waiting in the outbox)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = _stage(path, raw, file_mode(private))
+    tmp = _stage(path, data, file_mode(private))
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -75,8 +76,7 @@ def write_together(folder: Path, files: Mapping[str, str | bytes], *, kept: str 
         recover(folder, files)
         mode = file_mode()
         for name, data in files.items():
-            raw = data.encode("utf-8") if isinstance(data, str) else data
-            staged[name] = _stage(folder / name, raw, mode)
+            staged[name] = _stage(folder / name, data, mode)
         write_atomic(folder / MANIFEST, json.dumps({tmp.name: name for name, tmp in staged.items()}))
     except OSError as exc:
         for tmp in staged.values():

@@ -40,7 +40,8 @@ from .errors import InputError
 from .markdown import front_matter, markdown_to_text
 from .types import Article, InputIssue
 
-__all__ = ["article_id", "discover", "markdown_to_text", "read_file", "read_inputs", "read_records"]
+__all__ = ["article_id", "discover", "extract_html", "first_copies", "read_file", "read_inputs", "read_records",
+           "read_text"]
 
 _FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
             ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}

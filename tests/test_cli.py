@@ -5,7 +5,6 @@ a digest day with nothing new."""
 from __future__ import annotations
 
 import shlex
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from summarise.config import Settings
 from summarise.types import Briefing, InputIssue, Result
 
 from .conftest import SEEDS
-from .test_feeds import Item, Site, feeds_file, page, paragraphs, rss, site  # noqa: F401
+from .test_feeds import Site, feeds_file, live_feed, paragraphs, site  # noqa: F401
 from .test_pipeline import GOOD_ARTICLE
 
 runner = CliRunner()
@@ -134,11 +133,8 @@ def test_a_feeds_digest_with_nothing_new_exits_0(mail_day: Path, site: Site) -> 
     """Day 1 briefs the feed's two articles; day 2 finds only them again (briefed before) and a broken feed:
     nothing new, exit 0, as the README's table says."""
     b = site.base
-    site.add("/s1", page("Springfield approves its budget", paragraphs("en", 1)))
-    site.add("/s2", page("Springfield budget passes", paragraphs("en", 2)))
-    site.add("/news.xml", rss("News", [Item("n1", f"{b}/s1", "One"), Item("n2", f"{b}/s2", "Two")],
-                              now=datetime.now(timezone.utc)), "application/rss+xml")
-    feeds = feeds_file(mail_day, [f"{b}/news.xml", f"{b}/gone.xml"])
+    feeds = live_feed(site, mail_day, "news", [("Springfield approves its budget", paragraphs("en", 1)),
+                                               ("Springfield budget passes", paragraphs("en", 2))], missing="gone")
     common = ["--feeds", str(feeds), "--dry-run", "--out", "out", "-q"]
     first = runner.invoke(app, ["digest", *common, "--date", "2024-05-02"])
     assert first.exit_code == 3, first.output  # a story, and a feed that failed

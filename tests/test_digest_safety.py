@@ -18,15 +18,10 @@ from summarise import pipeline
 from summarise.cli import app
 
 from .test_digest import DATE, PASSWORD, USER, Briefer, Handler, cert, free_port, serve, story  # noqa: F401
+from .test_robust import fail_fsync_of, one_error
 
 runner = CliRunner()
 ARGS = ["--out", "out", "--date", DATE, "--quiet"]
-
-
-def one_error(output: str) -> str:
-    errors = [line for line in output.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "Traceback" not in output, output
-    return errors[0]
 
 
 @pytest.fixture
@@ -67,26 +62,13 @@ def test_a_password_never_goes_over_plain_tcp_unasked(night: Path, cert: tuple[P
     assert PASSWORD not in sent.output and PASSWORD not in schedule.output and PASSWORD.encode() not in stored
 
 
-def _fail_fsync_of(suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not Path("/proc/self/fd").is_dir():
-        pytest.skip("needs /proc to name the file being flushed")
-    real = os.fsync
-
-    def fsync(fd: int) -> None:
-        if os.readlink(f"/proc/self/fd/{fd}").endswith(suffix):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-
-
 def test_a_full_disk_while_queueing_is_one_line_and_loses_nothing(night: Path, cert: tuple[Path, Path],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     handler = Handler()
     with serve(handler, cert) as mail:
         monkeypatch.setenv("SUMMARISE_SMTP_PORT", str(mail.port))
         with monkeypatch.context() as full:
-            _fail_fsync_of(".tmp", full)  # every file the digest writes, the outbox message included
+            fail_fsync_of(".tmp", errno.ENOSPC, full)  # every file the digest writes, the outbox message included
             failed = runner.invoke(app, ["digest", "in", *ARGS])
         assert failed.exit_code == 7
         line = one_error(failed.output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import socket
 import threading
@@ -314,6 +315,18 @@ def feeds_file(tmp_path: Path, urls: list[str]) -> Path:
     return path
 
 
+def live_feed(site: Site, folder: Path, name: str, stories: list[tuple[str, list[str]]], missing: str) -> Path:
+    """Two pages (/s1, /s2: title and paragraphs from `stories`) and the feed /<name>.xml listing them, dated now
+    (a CLI's window ends now, not at the tests' NOW); returns a feeds file in `folder` naming that feed and
+    /<missing>.xml, which the site does not serve."""
+    b = site.base
+    for k, (title, paras) in enumerate(stories, 1):
+        site.add(f"/s{k}", page(title, paras))
+    items = [Item(f"{name[0]}1", f"{b}/s1", "One"), Item(f"{name[0]}2", f"{b}/s2", "Two")]
+    site.add(f"/{name}.xml", rss(name.title(), items, now=datetime.now(timezone.utc)), "application/rss+xml")
+    return feeds_file(folder, [f"{b}/{name}.xml", f"{b}/{missing}.xml"])
+
+
 def run(tmp_path: Path, feeds: Path, date: str = DAY1, now: datetime = NOW, limits: FetchLimits = FAST,
         progress: Callable[[str, int, int], None] | None = None) -> tuple[FetchReport, list[str]]:
     warnings: list[str] = []
@@ -369,6 +382,9 @@ def test_encoding_order_header_meta_detection() -> None:
     utf8_meta = page("Orçamento", paragraphs("pt", 1), meta='<meta charset="koi8-r">')
     assert decode_html(utf8_meta.encode("utf-8"), "text/html; charset=utf-8")[1] == "utf-8"
     assert decode_html(meta.encode("cp1251"), "text/html; charset=utf-8") == (meta, "cp1251")
+    # A byte-order mark (any of them, UTF-32 too) outranks the header.
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF32_BE, "utf-32-be")):
+        assert decode_html(bom + pt.encode(codec), "text/html; charset=iso-8859-1")[0] == pt
 
 
 @dataclass(frozen=True)
@@ -545,12 +561,8 @@ def test_cli_brief_with_feeds(tmp_path: Path, site: Site, monkeypatch: pytest.Mo
     monkeypatch.setattr(pipeline, "brief", fake_brief)
     monkeypatch.setenv("SUMMARISE_ALLOW_PRIVATE_HOSTS", "1")  # the pages are on 127.0.0.1
     b = site.base
-    site.add("/s1", page("Story one", paragraphs("en", 21)))
-    site.add("/s2", page("Story two", paragraphs("en", 22)))
-    # The CLI's window ends now, not at the tests' NOW.
-    site.add("/cli.xml", rss("Cli", [Item("c1", f"{b}/s1", "One"), Item("c2", f"{b}/s2", "Two")],
-                             now=datetime.now(timezone.utc)), "application/rss+xml")
-    feeds = feeds_file(tmp_path, [f"{b}/cli.xml", f"{b}/absent.xml"])
+    feeds = live_feed(site, tmp_path, "cli", [("Story one", paragraphs("en", 21)), ("Story two", paragraphs("en", 22))],
+                      missing="absent")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["brief", "--feeds", str(feeds), "--out", str(out),
                                       "--date", DAY1, "-q"])

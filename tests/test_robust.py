@@ -132,7 +132,7 @@ def test_text_without_sentence_marks_is_never_an_empty_ok(tmp_path: Path, inputs
 
 # --- part 4: a full disk or a write error is one line, and the outputs stay consistent -------------
 
-def _fail_fsync_of(name: str, error: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def fail_fsync_of(name: str, error: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make flushing any file whose name contains `name` fail with `error`, as a full disk does."""
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("needs /proc to name the file being flushed")
@@ -150,7 +150,7 @@ def test_disk_full_while_writing_leaves_the_old_briefing_whole(tmp_path: Path, e
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     out, before = earlier
     (tmp_path / "in" / "harvest.txt").write_text(HARVEST, encoding="utf-8")
-    _fail_fsync_of("briefing.json", errno.ENOSPC, monkeypatch)
+    fail_fsync_of("briefing.json", errno.ENOSPC, monkeypatch)
     res = brief(str(tmp_path / "in"), "--out", str(out))
     assert res.exit_code == 7
     line = one_error(res.output)
@@ -161,7 +161,7 @@ def test_disk_full_while_writing_leaves_the_old_briefing_whole(tmp_path: Path, e
 def test_permission_denied_is_one_line(tmp_path: Path, earlier: tuple[Path, dict],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     out, before = earlier
-    _fail_fsync_of("briefing.md", errno.EACCES, monkeypatch)
+    fail_fsync_of("briefing.md", errno.EACCES, monkeypatch)
     res = brief(str(tmp_path / "in"), "--out", str(out))
     assert res.exit_code == 7 and "permission denied" in one_error(res.output)
     assert day(out) == before
