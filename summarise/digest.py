@@ -94,7 +94,7 @@ class DigestOutcome:
         if not self.result.documents and len(self.result.issues) == fetch_issues:
             unreachable = self.fetched is not None and fetch_issues and not self.fetched.feeds_read
             return ExitCode.NOTHING if unreachable else ExitCode.OK  # else nothing to brief: nothing new
-        return self.result.exit_code if self.result.issues else ExitCode.OK
+        return self.result.exit_code  # as `brief` says it: 3 also for an article left untranslated
 
     def report(self) -> str:
         """A few lines for the terminal or the cron log."""

@@ -167,3 +167,15 @@ def test_nothing_new_is_not_nothing_briefed() -> None:
     unreadable = InputIssue("a.txt", "skipped", "empty file")
     broken = Result(date="2024-05-03", documents=(), issues=(unreadable, failed), briefings=())
     assert DigestOutcome(broken, 0, 0, fetched=fetched).exit_code == 4
+
+
+def test_a_digest_says_3_like_brief_when_an_article_stayed_untranslated() -> None:
+    from summarise.digest import DigestOutcome
+    from summarise.types import Article, Document, Language, Translation
+
+    article = Article("ru.txt", "ru.txt", "Заголовок", "Текст.")
+    missed = Document(article, Language("ru", 0.99), article.title, Translation("ru", None, ()), False,
+                      "model 'Helsinki-NLP/opus-mt-ru-en' is not available")
+    story = Briefing("b", "t", "s", "l", ("ru.txt",), ())
+    day = Result(date="2024-05-03", documents=(missed,), issues=(), briefings=(story,))
+    assert day.exit_code == 3 and DigestOutcome(day, 1, 1).exit_code == 3
