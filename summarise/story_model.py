@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .coherence import is_list_item, opens_on_reference, previous_sentences
+from .coherence import antecedents, previous_sentences
 from .dedupe import Source, merge
 from .embed import DIM, embed
 from .guard import STOPWORDS
@@ -26,7 +26,6 @@ from .types import Document
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
 # LEAD was tuned together with selection.py's weights (see there).
 LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0 for its last)
-MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
 _TERMINAL = re.compile(r"[.!?…»\"”’')]$")
 _BULLET = re.compile(r"^[-–•*·▪]\s+")
@@ -171,33 +170,6 @@ def _usable(sources: Sequence[Source]) -> list[int]:
     return [i for i, s in enumerate(sources) if s.doc.english] or list(range(len(sources)))
 
 
-def _antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
-                 previous: Sequence[int | None]) -> tuple[int, ...] | None:
-    """The earlier sentences sentence j leans on (none when it stands alone); None when too many or unusable.
-
-    A sentence opening on a back-reference leans on the sentence before it (headings skipped), and on, while
-    that one does too; a list item leans on the line that introduces its list."""
-    chain: list[int] = []
-    if is_list_item(raw[j]):
-        k = j - 1
-        while k >= 0 and is_list_item(raw[k]):
-            k -= 1
-        if k < 0 or not raw[k].endswith(":"):
-            return ()
-        chain.append(k)
-    elif opens_on_reference(texts[j]) and previous[j] is not None:
-        chain.append(previous[j])  # type: ignore[arg-type]
-    else:
-        return ()
-    while opens_on_reference(texts[chain[-1]]) and previous[chain[-1]] is not None:
-        chain.append(previous[chain[-1]])  # type: ignore[arg-type]
-        if len(chain) > MAX_ANTECEDENTS:
-            return None
-    if len(chain) > MAX_ANTECEDENTS or any(word_count(texts[k]) < 3 or is_list_item(raw[k]) for k in chain):
-        return None  # an item of a list is no antecedent: it would come without its lead-in
-    return tuple(sorted(chain))
-
-
 def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: Sequence[Sequence[str]],
                 previous: Sequence[Sequence[int | None]]) -> tuple[Candidate, ...]:
     """Usable sentences, exact duplicates dropped, each with the sentences it leans on."""
@@ -211,7 +183,7 @@ def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: 
                 continue
             if not _TERMINAL.search(text):  # headings, captions and list fragments read badly
                 continue
-            needs = _antecedents(texts[i], raw[i], j, previous[i])
+            needs = antecedents(texts[i], raw[i], j, previous[i])
             if needs is None:
                 continue
             seen.add(key)
