@@ -43,7 +43,6 @@ FLOORS = Path(__file__).resolve().parent / "floors.json"
 GATE_CLUSTERS = 100  # the gate's Multi-News sample (the file's rows are a random draw): ~2 minutes of ROUGE
 SYSTEMS = ("ours", "lexrank", "textrank", "lead")
 METRICS = ("rouge1", "rouge2", "rougeL")
-_MARKER = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"(?:\[\d+\])+\s*")  # a briefing sentence ends with its citation markers
 _RESULT = re.compile(r"^RESULT (.*)$", re.MULTILINE)
 
@@ -57,11 +56,9 @@ def multinews(limit: int) -> list[tuple[list[str], str]]:
 
 
 def _cleaner() -> Callable[[str], tuple[str, str]]:
-    """(title, body) by clean.py's boilerplate removal, as ingest does; no title and the raw text without it."""
-    try:
-        from summarise.clean import clean
-    except ImportError:
-        return lambda text: ("", text)
+    """(title, body) by clean.py's boilerplate removal, as ingest does."""
+    from summarise.clean import clean
+
     return lambda text: (lambda c: (c.title or "", c.text))(clean(text))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .dedupe import Source
 from .guard import Checked
-from .story_model import Key, Story
+from .story_model import Key, Story, position
 from .types import Citation
 
 SUPPORT = 0.80  # cosine above which another source is cited for a sentence
@@ -42,11 +42,12 @@ def _groups(story: Story, taken: set[Key]) -> list[list[Key]]:
     for key in sorted(taken):
         runs.setdefault(root(key), []).append(key)
     development = {i: d for d, members in enumerate(story.developments) for i in members}
-    size = {i: max(len(t) - 1, 1) for i, t in enumerate(story.texts)}
+    timeline = story.timeline
 
     def place(run: list[Key]) -> tuple[int, float, int, int]:
         source, index = run[0]
-        return (development.get(source, 0) if story.timeline else 0, round(index / size[source], 1), source, index)
+        return (development.get(source, 0) if timeline else 0, round(position(index, len(story.texts[source])), 1),
+                source, index)
 
     return sorted(runs.values(), key=place)
 
@@ -100,13 +101,13 @@ def checked_text(checked: Sequence[Checked]) -> str:
 
 def unmarked(text: str) -> str:
     """A briefing without its citation markers."""
-    return re.sub(r"\[\d+\]", "", text)
+    return _MARKS.sub("", text)
 
 
 def numbered(story: Story, short: str, long: str) -> tuple[str, str, tuple[Citation, ...]]:
     """Sources renumbered in the order the briefing first cites them, the uncited ones after (marked so)."""
-    short, long = (re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 0 < int(m.group(1)) <= len(story.sources)
-                          else "", text) for text in (short, long))  # a generated "[9]" cites nothing
+    short, long = (_MARKS.sub(lambda m: m.group(0) if 0 < int(m.group(1)) <= len(story.sources) else "", text)
+                   for text in (short, long))  # a generated "[9]" cites nothing
     first_seen = list(dict.fromkeys(int(n) for n in _MARKS.findall(f"{short} {long}")))
     order = first_seen + [n for n in range(1, len(story.sources) + 1) if n not in first_seen]
     new = {old: k for k, old in enumerate(order, 1)}

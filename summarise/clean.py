@@ -35,7 +35,7 @@ from .article import apply_markers, header, keep_article, mark_repeats, region
 from .dates import find_date, is_date_line
 from .pageline import BLANK, END, META, SOURCE, URL, Line, is_source, normalise, read_line, unwrap
 
-__all__ = ["Cleaned", "body_mask", "clean", "find_date"]
+__all__ = ["Cleaned", "body_mask", "clean"]
 
 
 @dataclass(frozen=True)

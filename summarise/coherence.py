@@ -3,8 +3,9 @@
 An extracted sentence that opens on a pronoun ("He said…"), a demonstrative ("This visit…"), a connective
 ("However,…", "At the time,…") or a definite description that points back ("The company…", "The move…") reads
 as nonsense when the sentence it points back to is left out: the classic "dangling reference" of extractive
-summaries. `opens_on_reference` spots those openings; the briefer then brings the antecedent along, or picks
-another sentence, and `dangling` counts what slipped through (bench/quality.py reports it).
+summaries. `opens_on_reference` spots those openings; `antecedents` finds what such a sentence leans on, which
+the briefer brings along (or it picks another sentence), and `dangling` counts what slipped through
+(bench/quality.py reports it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["dangling", "is_list_item", "opens_on_reference", "previous_sentences"]
+from .text import LIST_ITEM, SENTENCE_END, word_count
+
+__all__ = ["MAX_ANTECEDENTS", "antecedents", "dangling", "is_list_item", "opens_on_reference", "previous_sentences"]
+
+MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
 
 # Words and phrases that open a sentence by pointing at something said before it.
 _PRONOUNS = ("he|she|it|they|him|her|his|hers|its|their|theirs|them|such|both|either|neither|another|others"
@@ -48,8 +53,6 @@ _DUMMY_IT = (r"it(?:['’]s|\s+(?:is|was|remains|remained|seems|seemed|appears|a
 _OPENER = re.compile(
     rf"^[\"“‘'«(\[]*(?!{_DUMMY_IT})(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE}))",
     re.IGNORECASE)
-_SENTENCE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_LIST_ITEM = re.compile(r"^(?:[-–•*·▪]|\d{1,2}[.)])\s+\S")
 
 
 def opens_on_reference(sentence: str) -> bool:
@@ -59,7 +62,7 @@ def opens_on_reference(sentence: str) -> bool:
 
 def is_list_item(sentence: str) -> bool:
     """A bulleted or numbered list item ("- Trade Deals: …", "2) …")."""
-    return bool(_LIST_ITEM.match(sentence.strip()))
+    return bool(LIST_ITEM.match(sentence.strip()))
 
 
 def previous_sentences(texts: Sequence[str]) -> list[int | None]:
@@ -69,9 +72,39 @@ def previous_sentences(texts: Sequence[str]) -> list[int | None]:
     last: int | None = None
     for k, text in enumerate(texts):
         out.append(last)
-        if _SENTENCE.search(text.strip()):
+        if SENTENCE_END.search(text.strip()):
             last = k
     return out
+
+
+def antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
+                previous: Sequence[int | None]) -> tuple[int, ...] | None:
+    """The earlier sentences sentence j of a text leans on (none when it stands alone); None when too many or
+    unusable. `texts` are the sentences as shown, `raw` as written (list markers kept), `previous` is
+    `previous_sentences(texts)`.
+
+    A sentence opening on a back-reference leans on the sentence before it (headings skipped), and on, while
+    that one does too; a list item leans on the line that introduces its list."""
+    if is_list_item(raw[j]):
+        k = j - 1
+        while k >= 0 and is_list_item(raw[k]):
+            k -= 1
+        if k < 0 or not raw[k].endswith(":"):
+            return ()
+        at: int | None = k
+    elif opens_on_reference(texts[j]):
+        at = previous[j]
+    else:
+        return ()
+    chain: list[int] = []
+    while at is not None:
+        chain.append(at)
+        if len(chain) > MAX_ANTECEDENTS:
+            return None
+        at = previous[at] if opens_on_reference(texts[at]) else None
+    if any(word_count(texts[k]) < 3 or is_list_item(raw[k]) for k in chain):
+        return None  # an item of a list is no antecedent: it would come without its lead-in
+    return tuple(sorted(chain))
 
 
 def dangling(briefing: Sequence[tuple[int, int]], opens: Sequence[bool],

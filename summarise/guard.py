@@ -33,7 +33,7 @@ _AMOUNT = re.compile(r"([$€£₽¥])?\s?(\d+(?:[.,]\d+)*|\b[a-z]+\b)(?:\s(" + 
                      re.I)
 _NAME = re.compile(r"\b[A-ZА-ЯЁ][\w’'-]*")
 _WORD = re.compile(r"\w+")
-# English function words, for word overlap here and for word weights in briefing.py.
+# English function words, for word overlap here and for word weights in story_model.py.
 STOPWORDS = frozenset([
     "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
     "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did",

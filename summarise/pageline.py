@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .dates import is_date_line, is_time_or_day
+from .text import LIST_ITEM, SENTENCE_END
 
 __all__ = ["BLANK", "BLOCK", "END", "META", "NOISE", "SOURCE", "TEXT", "URL", "Line", "is_source", "marker_rest",
            "normalise", "read_line", "unwrap", "words_in"]
@@ -145,7 +146,7 @@ def _unquoted(low: str) -> str:
 
 def _is_menu(text: str) -> bool:
     items = _MENU_SEPARATOR.split(text)
-    return len(items) >= 3 and all(len(words_in(item)) <= 6 and not _SENTENCE_END.search(item) for item in items)
+    return len(items) >= 3 and all(len(words_in(item)) <= 6 and not SENTENCE_END.search(item) for item in items)
 
 
 def _is_noise(text: str) -> bool:
@@ -191,9 +192,6 @@ SOURCE = re.compile(r"^(?:source\s*[:\-–—]?|(?:fonte|via|источник|ur
 URL = re.compile(r"https?://\S+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
-_BULLET = re.compile(r"^(?:[-–•*·▪]|\d{1,2}[.)])\s+\S")
-# A sentence ends in . ! ? … or : (a list follows), possibly inside closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 
 
 def normalise(line: str) -> str:
@@ -258,8 +256,8 @@ def read_line(text: str) -> Line:
     kind = _kind(text)
     words = len(words_in(text))
     upper = text.upper() == text and any(c.isalpha() for c in text)
-    sentence = kind == TEXT and not upper and ((words >= 3 and bool(_SENTENCE_END.search(text))) or words >= 25)
-    bullet = kind == TEXT and bool(_BULLET.match(text))
+    sentence = kind == TEXT and not upper and ((words >= 3 and bool(SENTENCE_END.search(text))) or words >= 25)
+    bullet = kind == TEXT and bool(LIST_ITEM.match(text))
     heading = kind == TEXT and not sentence and not bullet and not upper and 4 <= words <= 25
     return Line(text, kind, words, sentence, bullet, heading)
 
@@ -275,7 +273,7 @@ def _is_wrapped(texts: list[str]) -> bool:
     long for the page and stop mid-sentence. Pasted web pages put a paragraph on one long line."""
     width = _wrap_width(texts)
     continued = [t for t, after in itertools.pairwise(texts) if t and after]
-    wrapped = [t for t in continued if len(t) >= 0.6 * width and not _SENTENCE_END.search(t)]
+    wrapped = [t for t in continued if len(t) >= 0.6 * width and not SENTENCE_END.search(t)]
     return 0 < width <= 100 and len(continued) >= 4 and len(wrapped) >= 0.5 * len(continued)
 
 
@@ -288,7 +286,7 @@ def unwrap(texts: list[str]) -> list[list[int]]:
     for i, text in enumerate(texts):
         last = groups[-1][-1] if groups else None
         if (last is not None and text and texts[last] and len(texts[last]) >= 0.6 * width
-                and not _BULLET.match(text)):
+                and not LIST_ITEM.match(text)):
             groups[-1].append(i)
         else:
             groups.append([i])

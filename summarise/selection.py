@@ -28,15 +28,13 @@ def pick_lede(story: Story, short_words: int) -> list[int]:
     best = lede_of(story, story.newest, short_words)
     if best is None:
         return []
-    cands = story.cands
-    chosen = [best]
-    words = word_count(cands[best].text)
-    if words < LEDE_SECOND:
-        follow = [k for k, c in enumerate(cands) if c.source == cands[best].source
-                  and c.index == cands[best].index + 1 and set(c.needs) <= {cands[best].index}]
-        if follow and words + word_count(cands[follow[0]].text) <= short_words:
-            chosen.append(follow[0])
-    return chosen
+    lede = story.cands[best]
+    words = word_count(lede.text)
+    follow = story.index.get((lede.source, lede.index + 1))
+    if (words < LEDE_SECOND and follow is not None and set(story.cands[follow].needs) <= {lede.index}
+            and words + word_count(story.cands[follow].text) <= short_words):
+        return [best, follow]
+    return [best]
 
 
 def lede_of(story: Story, pool: Sequence[int], max_words: int = MAX_WORDS) -> int | None:
@@ -105,14 +103,12 @@ def select(story: Story, *, low: int, high: int, seed: Sequence[int] = (), max_s
 
 def _units(story: Story) -> _Units:
     """What picking each of the story's candidates brings."""
-    index = story.index
     return _Units(
         lengths=np.array([word_count(c.text) for c in story.cands]),
         pairs=[story.pairs[k].union(*(word_pairs(story.texts[c.source][j]) for j in c.needs))
                for k, c in enumerate(story.cands)],
         needs=[[((c.source, j), word_count(story.texts[c.source][j])) for j in c.needs] for c in story.cands],
-        worth=np.array([max([story.scores[k]] + [story.scores[index[(c.source, j)]] for j in c.needs
-                                                 if (c.source, j) in index]) for k, c in enumerate(story.cands)]))
+        worth=np.array([story.scores[[k, *story.brought(k)]].max() for k in range(len(story.cands))]))
 
 
 def _best(story: Story, units: _Units, picks: _Picks, cost: np.ndarray, stop: np.ndarray) -> int:
@@ -133,6 +129,6 @@ def _take(story: Story, units: _Units, picks: _Picks, best: int, cost: int) -> N
     picks.covered |= units.pairs[best]
     picks.words += cost
     picks.count += 1
-    for k in [best, *(story.index[(c.source, j)] for j in c.needs if (c.source, j) in story.index)]:
+    for k in [best, *story.brought(best)]:
         picks.meaning = np.maximum(picks.meaning, story.vectors @ story.vectors[k])  # what it brought counts too
         picks.wording = np.maximum(picks.wording, [len(t & story.terms[k]) / max(len(t), 1) for t in story.terms])

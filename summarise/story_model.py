@@ -13,10 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from .coherence import is_list_item, opens_on_reference, previous_sentences
+from .coherence import antecedents, previous_sentences
 from .dedupe import Source, merge
 from .embed import DIM, embed
 from .guard import STOPWORDS
@@ -26,7 +27,6 @@ from .types import Document
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
 # LEAD was tuned together with selection.py's weights (see there).
 LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0 for its last)
-MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
 _TERMINAL = re.compile(r"[.!?…»\"”’')]$")
 _BULLET = re.compile(r"^[-–•*·▪]\s+")
@@ -69,7 +69,16 @@ class Story:
     days: tuple[dt.date | None, ...]  # each source's publication day, when known
     developments: tuple[tuple[int, ...], ...]  # sources per development, oldest first; undated ones last
     previous: tuple[tuple[int | None, ...], ...]  # per source and sentence: the sentence before it, headings skipped
-    index: dict[Key, int]  # the candidate for each (source, sentence) that is one
+
+    @cached_property
+    def index(self) -> dict[Key, int]:
+        """The candidate for each (source, sentence) that is one."""
+        return {(c.source, c.index): k for k, c in enumerate(self.cands)}
+
+    def brought(self, k: int) -> list[int]:
+        """The candidates among the sentences candidate k leans on (and comes with)."""
+        c = self.cands[k]
+        return [self.index[(c.source, j)] for j in c.needs if (c.source, j) in self.index]
 
     @property
     def timeline(self) -> bool:
@@ -114,17 +123,18 @@ def publication_day(published: str | None) -> dt.date | None:
 def build_story(docs: Sequence[Document]) -> Story:
     """The story of a cluster: its sources, their candidate sentences embedded and scored, its developments."""
     sources = tuple(merge(docs))
+    usable = _usable(sources)
     texts = tuple(tuple(shown(s.english) for s in src.doc.body.sentences) for src in sources)
     raw = tuple(tuple(s.english.strip() for s in src.doc.body.sentences) for src in sources)
     previous = tuple(tuple(previous_sentences(t)) for t in texts)
-    cands = _candidates(sources, texts, raw, previous)
+    cands = _candidates(usable, texts, raw, previous)
     vectors = embed([c.text for c in cands]) if cands else np.zeros((0, DIM), np.float32)
-    words = tuple(frozenset(terms(c.text)) for c in cands)
-    pairs = tuple(word_pairs(c.text) for c in cands)
+    found = [terms(c.text) for c in cands]
+    words = tuple(frozenset(f) for f in found)
+    body = [[terms(s.english) for s in sources[i].doc.body.sentences] for i in usable]  # per usable source
     days = tuple(_day(s) for s in sources)
-    return Story(tuple(docs), sources, texts, cands, vectors, words, pairs, _pair_weights(sources),
-                 _scores(sources, cands, words), days, _developments(days, _usable(sources)), previous,
-                 {(c.source, c.index): k for k, c in enumerate(cands)})
+    return Story(tuple(docs), sources, texts, cands, vectors, words, tuple(_adjacent(f) for f in found),
+                 _pair_weights(body), _scores(body, cands, words), days, _developments(days, usable), previous)
 
 
 def _day(source: Source) -> dt.date | None:
@@ -146,22 +156,30 @@ def _developments(days: Sequence[dt.date | None], usable: Sequence[int]) -> tupl
     return tuple(tuple(g) for g in groups) + ((tuple(undated),) if undated else ())
 
 
+def position(index: int, sentences: int) -> float:
+    """Where sentence `index` of an article of `sentences` stands: 0.0 for its first, 1.0 for its last."""
+    return index / max(sentences - 1, 1)
+
+
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent content words (stopwords skipped), the concepts a briefing should cover."""
-    found = terms(text)
+    return _adjacent(terms(text))
+
+
+def _adjacent(found: Sequence[str]) -> frozenset[tuple[str, str]]:
     return frozenset(itertools.pairwise(found))
 
 
-def _pair_weights(sources: Sequence[Source]) -> dict[tuple[str, str], float]:
-    """Sources using a pair, less one (what one outlet alone says is not yet the story); log count for one source."""
-    usable = _usable(sources)
+def _pair_weights(body: Sequence[Sequence[Sequence[str]]]) -> dict[tuple[str, str], float]:
+    """Sources using a pair, less one (what one outlet alone says is not yet the story); log count for one source.
+    `body`: each usable source's sentences as their `terms`."""
     count: Counter[tuple[str, str]] = Counter()
     spread: Counter[tuple[str, str]] = Counter()
-    for i in usable:
-        found = [word_pairs(s.english) for s in sources[i].doc.body.sentences]
+    for source in body:
+        found = [_adjacent(sentence) for sentence in source]
         count.update(p for pairs in found for p in pairs)
         spread.update(set().union(*found))
-    if len(usable) > 1:
+    if len(body) > 1:
         return {pair: float(n - 1) for pair, n in spread.items()}
     return {pair: math.log(n) for pair, n in count.items()}
 
@@ -171,39 +189,12 @@ def _usable(sources: Sequence[Source]) -> list[int]:
     return [i for i, s in enumerate(sources) if s.doc.english] or list(range(len(sources)))
 
 
-def _antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
-                 previous: Sequence[int | None]) -> tuple[int, ...] | None:
-    """The earlier sentences sentence j leans on (none when it stands alone); None when too many or unusable.
-
-    A sentence opening on a back-reference leans on the sentence before it (headings skipped), and on, while
-    that one does too; a list item leans on the line that introduces its list."""
-    chain: list[int] = []
-    if is_list_item(raw[j]):
-        k = j - 1
-        while k >= 0 and is_list_item(raw[k]):
-            k -= 1
-        if k < 0 or not raw[k].endswith(":"):
-            return ()
-        chain.append(k)
-    elif opens_on_reference(texts[j]) and previous[j] is not None:
-        chain.append(previous[j])  # type: ignore[arg-type]
-    else:
-        return ()
-    while opens_on_reference(texts[chain[-1]]) and previous[chain[-1]] is not None:
-        chain.append(previous[chain[-1]])  # type: ignore[arg-type]
-        if len(chain) > MAX_ANTECEDENTS:
-            return None
-    if len(chain) > MAX_ANTECEDENTS or any(word_count(texts[k]) < 3 or is_list_item(raw[k]) for k in chain):
-        return None  # an item of a list is no antecedent: it would come without its lead-in
-    return tuple(sorted(chain))
-
-
-def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: Sequence[Sequence[str]],
+def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequence[Sequence[str]],
                 previous: Sequence[Sequence[int | None]]) -> tuple[Candidate, ...]:
-    """Usable sentences, exact duplicates dropped, each with the sentences it leans on."""
+    """Sentences of the usable sources, exact duplicates dropped, each with the sentences it leans on."""
     seen: set[str] = set()
     out: list[Candidate] = []
-    for i in _usable(sources):
+    for i in usable:
         rank = 0
         for j, text in enumerate(texts[i]):
             key = _NORM.sub(" ", text.lower()).strip()
@@ -211,23 +202,25 @@ def _candidates(sources: Sequence[Source], texts: Sequence[Sequence[str]], raw: 
                 continue
             if not _TERMINAL.search(text):  # headings, captions and list fragments read badly
                 continue
-            needs = _antecedents(texts[i], raw[i], j, previous[i])
+            needs = antecedents(texts[i], raw[i], j, previous[i])
             if needs is None:
                 continue
             seen.add(key)
-            out.append(Candidate(text, i, j, j / max(len(texts[i]) - 1, 1), len(out), needs, rank))
+            out.append(Candidate(text, i, j, position(j, len(texts[i])), len(out), needs, rank))
             rank += 1
     return tuple(out)
 
 
-def _scores(sources: Sequence[Source], cands: Sequence[Candidate], words: Sequence[frozenset[str]]) -> np.ndarray:
-    """Mean word weight (sources using the word x log(1 + its count)), standardised, plus the lead bonus."""
+def _scores(body: Sequence[Sequence[Sequence[str]]], cands: Sequence[Candidate],
+            words: Sequence[frozenset[str]]) -> np.ndarray:
+    """Mean word weight (sources using the word x log(1 + its count)), standardised, plus the lead bonus.
+    `body`: each usable source's sentences as their `terms`."""
     if not cands:
         return np.zeros(0)
     count: Counter[str] = Counter()
     spread: Counter[str] = Counter()
-    for i in _usable(sources):
-        found = [t for s in sources[i].doc.body.sentences for t in terms(s.english)]
+    for source in body:
+        found = [t for sentence in source for t in sentence]
         count.update(found)
         spread.update(set(found))
     weight = np.array([sum(spread[t] * math.log1p(count[t]) for t in w) / max(len(w), 1) for w in words])

@@ -8,6 +8,11 @@ from functools import lru_cache
 _BLANK = re.compile(r"\n\s*\n+")
 _SPACE = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A line or sentence that ends as a sentence does: in . ! ? … : or ; (before a list), possibly inside closing
+# quotes or brackets; headings and captions do not.
+SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+# A bulleted or numbered list item ("- Trade Deals: …", "2) …").
+LIST_ITEM = re.compile(r"^(?:[-–•*·▪]|\d{1,2}[.)])\s+\S")
 
 
 def paragraphs(text: str) -> list[str]:

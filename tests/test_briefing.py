@@ -37,9 +37,11 @@ Firefighters answered more than 200 calls about flooded basements and fallen tre
 The weather service issued an orange warning for the coast until Wednesday evening."""
 
 
-def doc(text: str, title: str, ident: str, source: str | None = None, url: str | None = None) -> Document:
+def doc(text: str, title: str, ident: str, source: str | None = None, url: str | None = None,
+        published: str | None = None) -> Document:
     """An English Document as the pipeline hands it to briefing."""
-    article = Article(id=ident, path=f"{ident}.txt", title=title, text=text, url=url, source=source)
+    article = Article(id=ident, path=f"{ident}.txt", title=title, text=text, url=url, source=source,
+                      published=published)
     return Document(article, Language("en", 0.99), title, identity(text, "en"), False)
 
 
@@ -139,11 +141,6 @@ def test_extractive_briefer_matches_brief_cluster(story: list[Document]) -> None
 
 # --- what a reader sees: the lede, sentences that stand alone, dates, every source accounted for ---------------
 
-def dated(text: str, title: str, ident: str, published: str | None, source: str | None = None) -> Document:
-    article = Article(id=ident, path=f"{ident}.txt", title=title, text=text, source=source, published=published)
-    return Document(article, Language("en", 0.99), title, identity(text, "en"), False)
-
-
 def _plain(text: str) -> list[str]:
     """A briefing's sentences without their markers and timeline labels."""
     text = re.sub(r"(?m)^(?:\d{1,2} [A-Z][a-z]{2} \d{4}|Undated): ", "", text)
@@ -217,9 +214,9 @@ The package would help the United States manage Chinese export restrictions on c
 
 
 def test_a_story_over_months_reads_as_a_timeline_led_by_the_newest_development() -> None:
-    docs = [dated(JUN, "Japan confirms fresh US trade talks", "jun", "2025-06-14T10:00", "Wire"),
-            dated(JAN, "Blinken hails Japan alliance in Tokyo", "jan", "2025-01-07", "Observador"),
-            dated(UNDATED, "Japan readies rare earths offer", "und", None)]
+    docs = [doc(JUN, "Japan confirms fresh US trade talks", "jun", "Wire", published="2025-06-14T10:00"),
+            doc(JAN, "Blinken hails Japan alliance in Tokyo", "jan", "Observador", published="2025-01-07"),
+            doc(UNDATED, "Japan readies rare earths offer", "und")]
     b = brief_cluster(docs, Settings(long_min_words=60, long_max_words=120))
     assert b.short.startswith("14 Jun 2025 — Japan's chief trade negotiator held a phone call"), b.short
     assert b.title == "Japan confirms fresh US trade talks"

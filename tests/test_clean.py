@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from summarise.clean import Cleaned, body_mask, clean, find_date
+from summarise.clean import Cleaned, body_mask, clean
+from summarise.dates import find_date
 
 from .conftest import ROOT, SEEDS
 
