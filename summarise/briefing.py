@@ -40,10 +40,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .citing import checked_text, cite, cited_text, development_day, markers, numbered, short_date, unmarked
+from .citing import checked_text, cite, cited_text, development_day, markers, numbered, unmarked
 from .config import Settings
+from .dates import short_date
 from .errors import ModelUnavailableError
 from .guard import Evidence, Facts
+from .render import LANGUAGE_NAMES
 from .selection import lede_of, pick_lede, select
 from .story_model import Story, build_story
 from .text import paragraphs, sentences, word_count
@@ -70,9 +72,9 @@ def brief_cluster(docs: Sequence[Document], settings: Settings | None = None, *,
     short_words, long_min, long_max = settings.short_words, settings.long_min_words, settings.long_max_words
     story = build_story(docs)
     lede = pick_lede(story, short_words)
-    short, long, replaced = _extractive(story, lede, short_words, long_min, long_max)
-    generated = None
-    if writer is not None and any(s.doc.english for s in story.sources):
+    short, long = _extractive(story, lede, short_words, long_min, long_max)
+    replaced, generated = 0, None
+    if writer is not None and story.english:
         evidence = _evidence(story)
         short, long, replaced = _abstractive(story, writer, evidence, short_words, long_min, long_max,
                                              (short, long))
@@ -80,12 +82,11 @@ def brief_cluster(docs: Sequence[Document], settings: Settings | None = None, *,
     title, title_replaced = _title(story, lede, generated)
     short, long, citations = numbered(story, short, long)
     untranslated = tuple(d.article.id for d in docs if not d.english)
-    english = any(s.doc.english for s in story.sources)
     return Briefing(
         id=_cluster_id(docs), title=title, short=short, long=long,
         article_ids=tuple(d.article.id for d in docs), citations=citations, untranslated=untranslated,
-        replacements=replaced + title_replaced, english=english,
-        language="en" if english else _main_language(story), notice=None if english else notice)
+        replacements=replaced + title_replaced, english=story.english,
+        language="en" if story.english else _main_language(story), notice=None if story.english else notice)
 
 
 def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequence[Document]], Briefing]:
@@ -112,8 +113,6 @@ def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequen
 
 def untranslated_notice(docs: Sequence[Document], settings: Settings) -> str | None:
     """What a reader of a story kept in its original languages needs to know, and how to get it in English."""
-    from .render import LANGUAGE_NAMES
-
     langs = sorted({d.language.code for d in docs if not d.english})
     if not langs or any(d.english for d in docs):
         return None
@@ -129,8 +128,8 @@ def untranslated_notice(docs: Sequence[Document], settings: Settings) -> str | N
 
 
 def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: int,
-                long_max: int) -> tuple[str, str, int]:
-    """Short (the lede) and long briefings of source sentences (nothing to replace)."""
+                long_max: int) -> tuple[str, str]:
+    """Short (the lede) and long briefings of source sentences."""
     cands = story.cands
     short = cited_text(story, {(cands[k].source, cands[k].index) for k in lede}, dated=False)
     if story.timeline and short:
@@ -140,7 +139,7 @@ def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: i
         short = _clip(cands[best].text, short_words) + markers(cite(story, (cands[best].source, cands[best].index)))
     seed = [lede_of(story, d) for d in story.developments] if story.timeline else list(lede)  # news first
     taken = select(story, low=long_min, high=long_max, seed=[k for k in seed if k is not None])
-    return short, cited_text(story, taken, dated=True), 0
+    return short, cited_text(story, taken, dated=True)
 
 
 def _evidence(story: Story) -> Evidence:
@@ -150,19 +149,12 @@ def _evidence(story: Story) -> Evidence:
     return Evidence([c.text for c in story.cands], [c.source for c in story.cands], story.vectors, Facts.of(texts))
 
 
-def _centrality(story: Story) -> dict[int, float]:
-    """Mean candidate score per source (sources without a candidate last)."""
-    return {i: float(np.mean([story.scores[k] for k, c in enumerate(story.cands) if c.source == i] or [-9.0]))
-            for i in range(len(story.sources))}
-
-
 def _source_text(story: Story, pool: Sequence[int] | None = None) -> str:
     """The English sources' text (of `pool` when given), most central source first (models read the start most
     closely)."""
-    centrality = _centrality(story)
     members = set(pool if pool is not None else range(len(story.sources)))
     order = sorted((i for i, s in enumerate(story.sources) if s.doc.english and i in members),
-                   key=lambda i: (-centrality[i], i))
+                   key=lambda i: (-story.centrality[i], i))
     return "\n\n".join(story.sources[i].doc.body.text for i in order)
 
 
@@ -189,15 +181,13 @@ def _title(story: Story, lede: Sequence[int], generated: tuple[Writer, Evidence,
 
     Also returns 1 when a generated title failed the guard (and was replaced), else 0.
     """
-    centrality = _centrality(story)
     first = story.cands[lede[0]].source if lede else None
     pool = set(story.newest) if first is None else next(set(d) for d in story.developments if first in d)
-    ranked = sorted(range(len(story.sources)),
-                    key=lambda i: (i != first, i not in pool, not story.sources[i].doc.english, -centrality[i], i))
-    docs = [story.sources[i].doc for i in ranked if story.sources[i].doc.title_en.strip()]
-    english = any(s.doc.english for s in story.sources)  # else the original headline is the best title
-    fitting = [d.title_en.strip() for i, d in ((i, story.sources[i].doc) for i in ranked)
-               if i in pool and (d.english or not english) and _headline_like(d.title_en.strip())]
+    ranked = sorted(range(len(story.sources)), key=lambda i: (
+        i != first, i not in pool, not story.sources[i].doc.english, -story.centrality[i], i))
+    headlines = [story.sources[i].doc.title_en.strip() for i in ranked]
+    fitting = [h for i, h in zip(ranked, headlines, strict=True)  # without English, the original headline
+               if i in pool and (story.sources[i].doc.english or not story.english) and _headline_like(h)]
     if fitting:
         return fitting[0], 0
     failed = 0
@@ -210,8 +200,9 @@ def _title(story: Story, lede: Sequence[int], generated: tuple[Writer, Evidence,
             return title, 0
     if lede:
         return _clip(story.cands[lede[0]].text.rstrip("."), TITLE_WORDS), failed
-    best = int(np.argmax(story.scores)) if story.cands else -1
-    fallback = docs[0].title_en.strip() if docs else (story.cands[best].text if story.cands else "")
+    fallback = next((h for h in headlines if h), "")
+    if not fallback and story.cands:
+        fallback = story.cands[int(np.argmax(story.scores))].text
     return _clip(fallback, TITLE_WORDS), failed
 
 

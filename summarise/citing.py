@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .dates import short_date
 from .dedupe import Source
 from .guard import Checked
 from .story_model import Key, Story, position
@@ -64,11 +65,6 @@ def cite(story: Story, key: Key) -> tuple[int, ...]:
 def markers(numbers: Sequence[int]) -> str:
     """'[1][3]'."""
     return "".join(f"[{n}]" for n in numbers)
-
-
-def short_date(day: dt.date) -> str:
-    """'7 Jan 2025'."""
-    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def cited_text(story: Story, taken: set[Key], *, dated: bool) -> str:

@@ -6,6 +6,7 @@ furniture (teaser lists print them).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import datetime
 
@@ -94,3 +95,16 @@ def is_date_line(text: str) -> bool:
 def is_time_or_day(text: str) -> bool:
     """A line that is only a clock time ("22:00", "6:41 PM") or a day without a year ("Jan 23, Thu")."""
     return bool(_TIME_ONLY.match(text) or _YEARLESS_DATE.match(text))
+
+
+def publication_day(published: str | None) -> dt.date | None:
+    """The calendar day of an ISO 8601 date or timestamp, else None."""
+    try:
+        return dt.date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
+
+
+def short_date(day: dt.date) -> str:
+    """'7 Jan 2025'."""
+    return f"{day.day} {day.strftime('%b')} {day.year}"

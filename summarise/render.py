@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .dates import publication_day, short_date
 from .files import write_together
 from .markup import md_cited, md_code, md_link, md_text, one_line
 from .types import Briefing, Citation, Result
@@ -18,9 +19,6 @@ LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "S
 
 def when(published: str | None) -> str:
     """A source's date as a reader wants it ("7 Jan 2025"), or "undated"."""
-    from .citing import short_date
-    from .story_model import publication_day
-
     day = publication_day(published)
     return short_date(day) if day else "undated"
 

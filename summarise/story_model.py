@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from .coherence import antecedents, previous_sentences
+from .dates import publication_day
 from .dedupe import Source, merge
 from .embed import DIM, embed
 from .guard import STOPWORDS
@@ -80,6 +81,17 @@ class Story:
         c = self.cands[k]
         return [self.index[(c.source, j)] for j in c.needs if (c.source, j) in self.index]
 
+    @cached_property
+    def centrality(self) -> dict[int, float]:
+        """Mean candidate score per source (sources without a candidate last)."""
+        return {i: float(np.mean([self.scores[k] for k, c in enumerate(self.cands) if c.source == i] or [-9.0]))
+                for i in range(len(self.sources))}
+
+    @cached_property
+    def english(self) -> bool:
+        """Whether any source could be had in English (else the story is told in its original language)."""
+        return any(s.doc.english for s in self.sources)
+
     @property
     def timeline(self) -> bool:
         """More than one dated development: the story is told in date order."""
@@ -110,14 +122,6 @@ def shown(sentence: str) -> str:
     """A source sentence as a briefing shows it: no list marker, no wire dateline, no footnote marks ("[12]",
     which would read as our citations)."""
     return _FOOTNOTE.sub("", _DATELINE.sub("", _BULLET.sub("", sentence.strip())))
-
-
-def publication_day(published: str | None) -> dt.date | None:
-    """The calendar day of an ISO 8601 date or timestamp, else None."""
-    try:
-        return dt.date.fromisoformat(published[:10]) if published else None
-    except ValueError:
-        return None
 
 
 def build_story(docs: Sequence[Document]) -> Story:
