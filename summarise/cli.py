@@ -299,7 +299,7 @@ def cache_clear(
 
 def _summary(result: Result) -> str:
     """'3 stories from 7 articles (1 input not briefed): outputs/2025-06-20/briefing.md, ...'."""
-    from .html import plural
+    from .text import plural
 
     written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
     missed = sum(1 for d in result.documents if d.missed)

@@ -36,8 +36,9 @@ from . import mail as mailer
 from .config import CONFIG_ENV, DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, MailSettings, Settings
 from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
-from .html import plural, render_html
+from .html import render_html
 from .store import STORE_ENV, connect, default_path, transaction
+from .text import plural
 from .types import Briefing, Result
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -35,6 +35,7 @@ from .errors import InputError
 from .feeds import Feed, FeedEntry, in_window, parse_feed, read_feed_list
 from .files import write_atomic
 from .ingest import extract_html
+from .text import plural
 from .types import InputIssue
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -296,10 +297,8 @@ def host_time_lines(report: FetchReport) -> list[str]:
     requests run in parallel, so their times are not added up)."""
     ranked = sorted(report.hosts.items(), key=lambda kv: (-kv[1].seconds, kv[0]))
     requests = sum(use.requests for use in report.hosts.values())
-    lines = [f"fetched from {host}: {_count(use.requests, 'request')} in {use.seconds:.2f} s" for host, use in ranked]
-    return [*lines, f"fetched from {_count(len(ranked), 'host')} in all: {_count(requests, 'request')} in "
-                    f"{report.seconds:.2f} s"]
+    lines = [f"fetched from {host}: {plural(use.requests, 'request', 'requests')} in {use.seconds:.2f} s"
+             for host, use in ranked]
+    return [*lines, f"fetched from {plural(len(ranked), 'host', 'hosts')} in all: "
+                    f"{plural(requests, 'request', 'requests')} in {report.seconds:.2f} s"]
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -13,6 +13,7 @@ from html import escape
 
 from .markup import one_line, safe_url
 from .render import DATE_LABEL, LANGUAGE_NAMES, details, language_note, when
+from .text import plural
 from .types import Briefing, Citation, Result
 
 # Characters XML 1.0 forbids even when escaped; PDFs and scraped pages do carry them.
@@ -143,7 +144,3 @@ def _issues(result: Result) -> str:
 def _esc(text: str) -> str:
     return escape(_FORBIDDEN.sub(" ", text), quote=True)
 
-
-def plural(n: int, one: str, many: str) -> str:
-    """'1 story', '3 stories'."""
-    return f"{n} {one if n == 1 else many}"

@@ -28,9 +28,10 @@ from typing import Any
 from .config import PASSWORD_ENV, MailSettings
 from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
-from .html import plural, render_html, stories
+from .html import render_html, stories
 from .markup import one_line, safe_url
 from .render import LANGUAGE_NAMES, details, language_note, when
+from .text import plural
 from .types import Result
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
-from .html import plural
+from .text import plural
 from .types import Article, Briefing, Document, InputIssue, Result
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -44,3 +44,8 @@ def sentences(paragraph: str, lang: str = "en") -> list[str]:
 def word_count(text: str) -> int:
     """Words as a reader counts them: "Steel's" and "$14.9" are one word each."""
     return sum(1 for token in text.split() if _WORD.search(token))
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 story', '3 stories'."""
+    return f"{n} {one if n == 1 else many}"
