@@ -11,6 +11,7 @@ The backends import from here (and `hub`), never from the package.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -62,6 +63,11 @@ def model_limit(*limits: object) -> int:
 def output_limit(input_tokens: int, ratio: float, limit: int) -> int:
     """The most tokens to generate for an input this long: a bound that also stops runaway (repeating) output."""
     return max(1, min(max(math.ceil(ratio * input_tokens), MIN_OUTPUT), limit))
+
+
+def cores() -> int:
+    """The cores this process may run on (what a backend spreads a batch over when `threads` is 0)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def split(text: str, lang: str) -> list[list[str]]:
