@@ -186,11 +186,21 @@ def translate_texts(texts: Sequence[str], lang: str, translator: SentenceTransla
     Sentences without words (numbers, links, punctuation) are kept as they are; each distinct one is translated once.
     """
     parts = [split(text, lang) for text in texts]
-    distinct = list(dict.fromkeys(s for text in parts for p in text for s in p))
-    content = [s for s in distinct if is_content(s)]
-    english = {**{s: s for s in distinct}, **(translator.translate(content) if content else {})}
+    content = _content(parts)
+    english = translator.translate(content) if content else {}
     return [Translation(lang, translator.model,
-                        tuple(tuple(AlignedSentence(s, english[s]) for s in p) for p in text)) for text in parts]
+                        tuple(tuple(AlignedSentence(s, english.get(s, s)) for s in p) for p in text))
+            for text in parts]
+
+
+def content_sentences(texts: Sequence[str], lang: str) -> list[str]:
+    """What `translate_texts` asks its translator for `texts`: their distinct sentences with words, in order."""
+    return _content([split(text, lang) for text in texts])
+
+
+def _content(parts: Sequence[list[list[str]]]) -> list[str]:
+    """The distinct content sentences (see `is_content`) of split texts, in order of first appearance."""
+    return [s for s in dict.fromkeys(s for text in parts for p in text for s in p) if is_content(s)]
 
 
 def translate_text(text: str, lang: str, translator: SentenceTranslator) -> Translation:
