@@ -80,8 +80,6 @@ def group_features(vectors: np.ndarray, texts: Sequence[str], threshold: float,
     return group_approximate(vectors, name_vectors(texts), threshold)
 
 
-
-
 def group_similarities(sims: np.ndarray, threshold: float) -> list[list[int]]:
     """Complete-linkage clusters of a symmetric similarity matrix, cut where similarity < threshold."""
     n = len(sims)
@@ -287,22 +285,23 @@ def represent(docs: Sequence[Document], encode: Callable[[Sequence[str]], np.nda
 
     `encode`: what embeds the pieces the cache does not hold (see `embed.embed`).
     """
-    pieces: list[str] = []
+    texts: list[str] = []
     owners: list[int] = []
     for index, doc in enumerate(docs):
-        parts = _pieces(doc)
-        pieces += parts
+        parts = pieces(doc)
+        texts += parts
         owners += [index] * len(parts)
     sums = np.zeros((len(docs), DIM), dtype=np.float32)
-    if pieces:  # one embed call for the whole batch: the encoder batches, a cache can wrap it
-        np.add.at(sums, np.asarray(owners), embed(pieces, encode))
+    if texts:  # one embed call for the whole batch: the encoder batches, a cache can wrap it
+        np.add.at(sums, np.asarray(owners), embed(texts, encode))
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     # An empty article keeps a zero vector: similar to nothing, it stays a story of its own.
     unit: np.ndarray = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
     return unit
 
 
-def _pieces(doc: Document) -> list[str]:
+def pieces(doc: Document) -> list[str]:
+    """What `represent` embeds of a document: its original title (if any) and its first MAX_PARAGRAPHS paragraphs."""
     title = doc.article.title.strip()
     return ([title] if title else []) + paragraphs(doc.article.text)[:MAX_PARAGRAPHS]
 

@@ -51,7 +51,7 @@ def represent(docs: Sequence[Document], encode: Encode, progress: Progress | Non
     from .. import cluster, embed
 
     report = progress or (lambda done: None)
-    pieces = [{p[:embed.MAX_CHARS] for p in cluster._pieces(doc)} for doc in docs]
+    pieces = [{p[:embed.MAX_CHARS] for p in cluster.pieces(doc)} for doc in docs]
 
     def counted(texts: Sequence[str]) -> np.ndarray:
         def done(n: int) -> None:  # the first n texts are embedded

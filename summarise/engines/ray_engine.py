@@ -193,21 +193,11 @@ class RayEngine:
         """As `translation.prepare`, with the sentences the cache lacks translated on the cluster."""
         from .. import translation
 
-        if len(articles) != len(languages):
-            raise ValueError(f"{len(articles)} articles but {len(languages)} languages")
-        documents: dict[int, Document] = {}
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, (article, language) in enumerate(zip(articles, languages, strict=True)):
-            document = translation._passed_through(article, language, self.settings)
-            if document is None:
-                groups[language.code].append(i)
-            else:
-                documents[i] = document
+        documents, planned = translation.plan(articles, languages, self.settings)
         progress(len(documents))
         rounds = _Rounds(articles, self.translate_settings)
-        for lang, indices in groups.items():
-            for start in range(0, len(indices), translation.ARTICLES_PER_ROUND):
-                rounds.plan(lang, indices[start:start + translation.ARTICLES_PER_ROUND])
+        for lang, indices in planned:
+            rounds.plan(lang, indices)
         options: dict[str, Any] = ({"actors": self.gpus, "num_gpus": 1} if self.gpus else
                                    {"actors": self.nodes, "num_cpus": self.node_cpus})
         done = self._run(list(rounds.units), _Translator, fn_constructor_args=(self.translate_settings,),
@@ -228,16 +218,18 @@ class _Rounds:
         self.planned: list[tuple[str, str, str, list[int], int | None]] = []  # lang, model, key, articles, unit
         self.units: list[tuple[str, list[str]]] = []
         self.known: dict[str, dict[str, str]] = defaultdict(dict)  # by translator key: cached or sent earlier
+        self.keys: dict[str, tuple[str, str]] = {}  # by language: its model and translator key
 
     def plan(self, lang: str, indices: list[int]) -> None:
         """One round: its content sentences the cache lacks (and no earlier round sends) become one unit."""
         from .. import translation
 
-        model = self.settings.model_for(lang)
-        key = translation.translator_key(model, self.settings) if self.store else model
-        texts = [text for i in indices for text in (self.articles[i].title, self.articles[i].text)]
-        distinct = dict.fromkeys(s for text in texts for p in translation.split(text, lang) for s in p)
-        content = [s for s in distinct if translation.is_content(s)]
+        if lang not in self.keys:  # as the local engine, which makes a language's translator once
+            model = self.settings.model_for(lang)
+            self.keys[lang] = model, translation.translator_key(model, self.settings) if self.store else model
+        model, key = self.keys[lang]
+        content = translation.content_sentences(translation.articles_texts([self.articles[i] for i in indices]),
+                                                lang)
         known = self.known[key] if self.store else {}  # without a store every round translates all it has
         if self.store:
             known.update(self.store.get("translations", key, [s for s in content if s not in known]))
@@ -252,36 +244,43 @@ class _Rounds:
 
     def finish(self, done: Sequence[tuple[str, Any]], languages: Sequence[Language],
                warn: Warn) -> Iterator[tuple[list[int], list[Document]]]:
-        """Each round's Documents, in order; results are stored, a model that could not be had is warned about once."""
+        """Each round's Documents, in order; results are stored, a model that could not be had is warned about once
+        (as `translation.round_documents` does locally)."""
         from .. import translation
 
-        failures: dict[str, str] = {}
+        failures: dict[str | None, ModelUnavailableError] = {}
         sent: dict[str, dict[str, str]] = defaultdict(dict)  # by key: English of the units finished so far
         for lang, model, key, indices, unit in self.planned:
-            chunk = [self.articles[i] for i in indices]
-            langs = [languages[i] for i in indices]
             status, value = done[unit] if unit is not None else ("ok", {})
-            if model not in failures and status != "ok":
-                failures[model] = str(value)  # the unit's reason: why the model could not be had
-                warn(failures[model])
-            if model in failures:
-                yield indices, [translation._untranslated(a, lang_, failures[model])
-                                for a, lang_ in zip(chunk, langs, strict=True)]
-                continue
-            if self.store and value:
-                self.store.put("translations", key, value)
-            known = {**self.known[key], **sent[key], **value} if self.store else dict(value)
-            sent[key].update(value)
-            yield indices, translation._translated(chunk, langs, lang, _Known(model, known))
+            english: dict[str, str] = {}
+            if status == "ok" and model not in failures:
+                if self.store and value:
+                    self.store.put("translations", key, value)
+                english = {**self.known[key], **sent[key], **value} if self.store else dict(value)
+                sent[key].update(value)
+            translator = _Known(model, english, None if status == "ok" else str(value))
+            yield indices, translation.round_documents([self.articles[i] for i in indices],
+                                                       [languages[i] for i in indices], lang, translator,
+                                                       failures, warn)
 
 
 class _Known:
     """A translator that knows the English of every sentence it is given: what the cluster translated and the store
-    held."""
+    held; or, when the cluster could not load the model, what it said then (raised as the local engine would)."""
 
-    def __init__(self, model: str, english: dict[str, str]) -> None:
-        self.model, self.english = model, english
+    def __init__(self, model: str, english: dict[str, str], unavailable: str | None) -> None:
+        self.model, self.english, self.unavailable = model, english, unavailable
 
     def translate(self, distinct: Collection[str]) -> dict[str, str]:
         """The English given for each sentence."""
+        if self.unavailable is not None:
+            raise _Unavailable(self.model, self.unavailable)
         return {s: self.english[s] for s in distinct}
+
+
+class _Unavailable(ModelUnavailableError):
+    """A model the cluster could not load, with the message its worker gave."""
+
+    def __init__(self, model: str, message: str) -> None:
+        Exception.__init__(self, message)
+        self.model, self.reason = model, message

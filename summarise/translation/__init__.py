@@ -23,6 +23,7 @@ from .core import (
     IdentityTranslator,
     SentenceTranslator,
     Translator,
+    content_sentences,
     fit,
     identity,
     is_content,
@@ -44,13 +45,17 @@ __all__ = [
     "IdentityTranslator",
     "SentenceTranslator",
     "Translator",
+    "articles_texts",
     "backend_name",
+    "content_sentences",
     "fit",
     "identity",
     "is_content",
     "load_translator",
     "output_limit",
+    "plan",
     "prepare",
+    "round_documents",
     "split",
     "translate",
     "translate_sentences",
@@ -150,11 +155,15 @@ def translator_for(lang: str, settings: Settings, store: Cache | None) -> Senten
                                                    settings.max_batch_tokens), store, key)
 
 
+def articles_texts(articles: Sequence[Article]) -> list[str]:
+    """What a round translates of its articles, in order: each one's title, then its text."""
+    return [text for article in articles for text in (article.title, article.text)]
+
+
 def _translated(articles: Sequence[Article], languages: Sequence[Language], lang: str,
                 translator: SentenceTranslator) -> list[Document]:
     """Titles and bodies of same-language articles translated together, so they share batches."""
-    texts = [text for article in articles for text in (article.title, article.text)]
-    done = translate_texts(texts, lang, translator)
+    done = translate_texts(articles_texts(articles), lang, translator)
     return [Document(article, language, done[2 * k].text, done[2 * k + 1], True)
             for k, (article, language) in enumerate(zip(articles, languages, strict=True))]
 
@@ -168,8 +177,27 @@ def _passed_through(article: Article, language: Language, settings: Settings) ->
     return None if settings.translate else _untranslated(article, language, DISABLED_REASON)
 
 
-def _round(articles: Sequence[Article], languages: Sequence[Language], lang: str, translator: SentenceTranslator,
-           failures: dict[str | None, ModelUnavailableError], warn: Callable[[str], None]) -> list[Document]:
+def plan(articles: Sequence[Article], languages: Sequence[Language],
+         settings: Settings) -> tuple[dict[int, Document], list[tuple[str, list[int]]]]:
+    """The Documents of the articles that need no model, by index, and the rounds that translate the others:
+    (language, indices of up to ARTICLES_PER_ROUND of its articles), a language's rounds one after the other."""
+    if len(articles) != len(languages):
+        raise ValueError(f"{len(articles)} articles but {len(languages)} languages")
+    documents: dict[int, Document] = {}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, (article, language) in enumerate(zip(articles, languages, strict=True)):
+        document = _passed_through(article, language, settings)
+        if document is None:
+            groups[language.code].append(i)
+        else:
+            documents[i] = document
+    return documents, [(lang, indices[start:start + ARTICLES_PER_ROUND]) for lang, indices in groups.items()
+                       for start in range(0, len(indices), ARTICLES_PER_ROUND)]
+
+
+def round_documents(articles: Sequence[Article], languages: Sequence[Language], lang: str,
+                    translator: SentenceTranslator, failures: dict[str | None, ModelUnavailableError],
+                    warn: Callable[[str], None]) -> list[Document]:
     """One round's Documents; a model that cannot be had is warned about once and its articles left as they are."""
     if translator.model not in failures:
         try:
@@ -187,26 +215,17 @@ def prepare(articles: Sequence[Article], languages: Sequence[Language], settings
     `progress(done)` with articles done so far."""
     from .. import cache
 
-    if len(articles) != len(languages):
-        raise ValueError(f"{len(articles)} articles but {len(languages)} languages")
     report = progress or (lambda done: None)
-    documents: dict[int, Document] = {}
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, (article, language) in enumerate(zip(articles, languages, strict=True)):
-        document = _passed_through(article, language, settings)
-        if document is None:
-            groups[language.code].append(i)
-        else:
-            documents[i] = document
+    documents, rounds = plan(articles, languages, settings)
     report(len(documents))
     failures: dict[str | None, ModelUnavailableError] = {}
     store = cache.active()
-    for lang, indices in groups.items():
-        translator = translator_for(lang, settings, store)
-        for start in range(0, len(indices), ARTICLES_PER_ROUND):
-            chunk = indices[start:start + ARTICLES_PER_ROUND]
-            done = _round([articles[i] for i in chunk], [languages[i] for i in chunk], lang, translator, failures,
-                          warn)
-            documents.update(zip(chunk, done, strict=True))
-            report(len(documents))
+    translators: dict[str, SentenceTranslator] = {}
+    for lang, chunk in rounds:
+        if lang not in translators:
+            translators[lang] = translator_for(lang, settings, store)
+        done = round_documents([articles[i] for i in chunk], [languages[i] for i in chunk], lang,
+                               translators[lang], failures, warn)
+        documents.update(zip(chunk, done, strict=True))
+        report(len(documents))
     return [documents[i] for i in range(len(articles))]

