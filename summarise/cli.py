@@ -15,6 +15,7 @@ import typer
 
 from .config import DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, Settings, load_settings
 from .errors import ConfigError, ExitCode, SummariseError
+from .markup import one_line
 from .terminal import Command, terminal, warn
 from .version import __version__
 
@@ -54,6 +55,8 @@ WAIT = typer.Option(LOCK_WAIT, "--wait", metavar="SECONDS", help="Seconds to wai
                                                                   "the lock.")
 TO = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: SUMMARISE_MAIL_TO or `to` "
                                                      "in [mail]].")
+MEMORY = typer.Option(None, "--memory/--no-memory", help="Follow stories from earlier days (the story memory) "
+                      f"[default: {'on' if DEFAULTS.memory else 'off'}].")
 SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
                           help="extractive (source sentences) or abstractive (the summary_model, guarded) "
                                f"[default: {DEFAULTS.summariser}].")
@@ -105,6 +108,7 @@ def brief(
     threshold: float | None = THRESHOLD,
     summariser: str | None = SUMMARISER,
     engine: str | None = ENGINE,
+    memory: bool | None = MEMORY,
     config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
@@ -115,7 +119,7 @@ def brief(
 
     settings = load_settings(config, out=out, date=date, translate=translate,
                              cluster_threshold=threshold, summariser=summariser, engine=engine,
-                             quiet=quiet or None)
+                             memory=memory, quiet=quiet or None)
     with terminal(settings.quiet, verbose) as progress:
         day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn)
     _host_times(day.fetched)
@@ -199,6 +203,7 @@ def digest(
     out: Path | None = OUT,
     date: str | None = DATE,
     engine: str | None = ENGINE,
+    memory: bool | None = MEMORY,
     config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
@@ -207,7 +212,7 @@ def digest(
     sent before. A message that could not be delivered waits in <out>/outbox for the next run (exit 5)."""
     from .digest import run_digest
 
-    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None,
+    settings = load_settings(config, out=out, date=date, engine=engine, memory=memory, quiet=quiet or None,
                              mail={"to": tuple(to or ())})
     with terminal(settings.quiet, verbose) as progress:
         outcome = run_digest(inputs or [], settings, dry_run=dry_run, send_all=send_all, lock_timeout=wait,
@@ -295,6 +300,46 @@ def cache_clear(
 
     deleted = clear(default_path(load_settings(config, out=out).out), kind or KINDS)
     typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
+
+
+stories_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None,
+                          help="List the stories being followed from day to day (the story memory in the store); "
+                               "`stories show ID` prints one story's history.")
+app.add_typer(stories_app, name="stories")
+
+
+@stories_app.callback()
+@_errors
+def stories_list(ctx: typer.Context, out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> None:
+    """Print each followed story: id, first and last day, days briefed, title (newest first)."""
+    from .memory import history
+    from .store import default_path
+
+    if ctx.invoked_subcommand is not None:
+        return
+    found = history(default_path(load_settings(config, out=out).out))
+    for story in found:
+        typer.echo(f"{story.id}\t{story.first_seen}\t{story.last_seen}\t{len(story.days)}\t"
+                   f"{one_line(story.days[-1].title)}")
+    if not found:
+        typer.echo("no stories followed yet: `summarise brief` remembers each day's stories", err=True)
+
+
+@stories_app.command("show")
+@_errors
+def stories_show(story: str = typer.Argument(..., metavar="ID"), out: Path | None = CACHE_OUT,
+                 config: Path | None = CONFIG) -> None:
+    """Print one story's history, day by day: the title and what was new."""
+    from .citing import unmarked
+    from .memory import history
+    from .store import default_path
+
+    path = default_path(load_settings(config, out=out).out)
+    found = history(path, story)
+    if not found:
+        raise ConfigError(f"no story {one_line(story)!r} in {path}: `summarise stories` lists the followed ones")
+    for entry in found[0].days:
+        typer.echo(f"{entry.day}  {one_line(entry.title)}\n    {one_line(unmarked(entry.short))}")
 
 
 def _summary(result: Result) -> str:
