@@ -16,6 +16,8 @@ from summarise import memory
 from summarise.cli import app
 from summarise.store import default_path
 
+from .test_digest import cert  # noqa: F401
+
 runner = CliRunner()
 
 FLOOD = {
@@ -243,3 +245,30 @@ def test_two_runs_at_once_keep_the_memory_whole(tmp_path: Path) -> None:
     assert codes == {2: 0, 3: 0}
     days = {e.day for r in memory.history(default_path(tmp_path / "out")) for e in r.days}
     assert days == {DATES[1], DATES[2], DATES[3]}
+
+
+def test_the_digest_sends_news_then_an_update_then_nothing(tmp_path: Path, cert: tuple[Path, Path]) -> None:
+    from dataclasses import replace
+
+    from summarise.config import Settings
+    from summarise.digest import run_digest
+
+    from .test_digest import Handler, parse, parts, serve
+
+    handler = Handler()
+    base = Settings(out=tmp_path / "out")
+    day1 = write_day(tmp_path / "in1", 1, DATES[1], {"flood": FLOOD})
+    day2 = write_day(tmp_path / "in2", 2, DATES[2], {"flood": FLOOD})
+    with serve(handler, cert) as mail:
+        first = run_digest([day1], replace(base, date=DATES[1], mail=mail))
+        second = run_digest([day2], replace(base, date=DATES[2], mail=mail))
+        third = run_digest([day2], replace(base, date=DATES[3], mail=mail))  # nothing new for the story
+    assert (bool(first.sent), bool(second.sent), third.stories, len(handler.received)) == (True, True, 0, 2)
+    text1, _ = parts(parse(handler.received[0][2]))
+    text2, html2 = parts(parse(handler.received[1][2]))
+    assert "New today" in text1 and "Background" not in text1
+    assert "Update · day 2 · first reported 4 Mar 2030" in text2 and "Background:" in text2
+    assert "evacuation" in text2.split("Background:")[0]  # the update comes first
+    assert "burst its banks" in text2.split("Background:")[1]  # what came before, after it
+    assert ">Background</p>" in html2
+    assert "Riverton evacuates" in parse(handler.received[1][2])["Subject"]  # the top story's title
