@@ -3,9 +3,10 @@
 The background is drawn from the sentences the story's earlier briefings told (memory.py keeps each day's short
 and long with their sources), cited to those earlier sources and dated by the day they were briefed:
 
-1. a sentence counts for how many of the story's days speak of its words (what keeps coming back is what the
-   story is about), more when it was a day's lede, most when it was the first day's (how the story began);
-2. it counts a little more for sharing words with today's update (the background that update needs);
+1. the sentences are those of each earlier day's short and long, and the opening sentences of its sources;
+2. a sentence counts for how central it is among them (its mean tf-idf cosine to the others, LexRank's degree:
+   what the story's days keep saying is what a reader needs), and a little more for sharing words with today's
+   update (the background that update needs);
 3. a sentence that repeats today's update, or one already picked, is left out;
 4. the best are taken until `background_words`, then told in date order: "25 Jan 2011: … 28 Jan 2011: …".
 """
@@ -28,7 +29,7 @@ from .story_model import terms
 from .text import word_count
 from .types import Briefing, Citation, Continuation
 
-ORIGIN, LEDE, RELEVANCE = 1.0, 0.5, 0.5  # bonuses: the first day's lede, any day's lede, words of today's update
+RELEVANCE = 0.5  # weight of a sentence's share of words found in today's update
 REPEATS = 0.5  # share of a sentence's words found in the update, or in a pick, that makes it a repeat
 MIN_WORDS = 6
 _CITED = re.compile(r"\s*(.+?)((?:\[\d+\])+)(?=\s|$)", re.DOTALL)
@@ -44,7 +45,6 @@ class _Unit:
     order: int
     text: str
     sources: tuple[Mapping[str, Any], ...]
-    lede: bool
     words: frozenset[str]
 
 
@@ -89,7 +89,7 @@ def _units(past: Remembered) -> list[_Unit]:
     units: list[_Unit] = []
     for d, entry in enumerate(past.days):
         by_n = {int(c.get("n", 0)): c for c in entry.citations}
-        for lede, text in ((True, entry.short), (False, entry.long)):
+        for text in (entry.short, entry.long, entry.leads):
             for match in _CITED.finditer(_LABEL.sub("", text)):
                 sentence = match.group(1).strip()
                 key = " ".join(terms(sentence))
@@ -97,28 +97,44 @@ def _units(past: Remembered) -> list[_Unit]:
                     continue
                 seen.add(key)
                 sources = tuple(by_n[n] for n in map(int, _MARKS.findall(match.group(2))) if n in by_n)
-                units.append(_Unit(d, len(units), sentence, sources, lede, frozenset(terms(sentence))))
+                units.append(_Unit(d, len(units), sentence, sources, frozenset(terms(sentence))))
     return units
 
 
 def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> list[_Unit]:
-    """The most telling sentences that fit `budget` words, none repeating the update or each other."""
-    spread = Counter(w for d in range(days) for w in set().union(*(u.words for u in units if u.day == d)))
+    """The most central sentences (what the story's days keep saying) that fit `budget` words, a little more
+    for sharing words with today's update, none repeating the update or each other."""
+    central = _centrality(units)
 
-    def value(u: _Unit) -> float:
-        salience = sum(math.log1p(spread[w]) for w in u.words) / max(len(u.words), 1) / math.log1p(max(days, 1))
-        bonus = ORIGIN if u.lede and u.day == 0 else LEDE if u.lede else 0.0
-        return salience + bonus + RELEVANCE * len(u.words & update) / max(len(u.words), 1)
+    def value(k: int) -> float:
+        u = units[k]
+        return central[k] + RELEVANCE * len(u.words & update) / max(len(u.words), 1)
 
     picked: list[_Unit] = []
     used = 0
-    for u in sorted(units, key=lambda u: (-value(u), u.day, u.order)):
-        length = word_count(u.text)
+    for k in sorted(range(len(units)), key=lambda k: (-value(k), units[k].day, units[k].order)):
+        u, length = units[k], word_count(units[k].text)
         if used + length > budget or _repeats(u.words, update) or any(_repeats(u.words, p.words) for p in picked):
             continue
         picked.append(u)
         used += length
     return picked
+
+
+def _centrality(units: Sequence[_Unit]) -> list[float]:
+    """Each sentence's mean tf-idf cosine to the others (LexRank's degree, unthresholded), scaled to at most 1."""
+    df = Counter(w for u in units for w in u.words)
+    vectors = []
+    for u in units:
+        weights = {w: math.log((1 + len(units)) / (1 + df[w])) + 1.0 for w in u.words}
+        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
+        vectors.append({w: x / norm for w, x in weights.items()})
+    total: Counter[str] = Counter()
+    for v in vectors:
+        total.update(v)
+    degree = [sum(x * (total[w] - x) for w, x in v.items()) / max(len(units) - 1, 1) for v in vectors]
+    top = max(degree, default=0.0) or 1.0
+    return [d / top for d in degree]
 
 
 def _repeats(words: frozenset[str], other: set[str] | frozenset[str]) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import memory, store
 from .citing import unmarked
 from .config import Settings
-from .text import paragraphs, sentences
+from .text import paragraphs, sentences, word_count
 from .types import Briefing, Document
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .memory import Remembered, Signature
 
 Warn = Callable[[str], None]
+LEADS = 3  # opening sentences of each source the memory keeps
 
 
 def recall(settings: Settings, date: str, note: Warn) -> list[Remembered] | None:
@@ -66,6 +67,24 @@ def brief(brief_one: Callable[..., Briefing], docs: Sequence[Document], story: S
     return follow(b, past, date, settings.background_words) if past is not None else b
 
 
+def leads(b: Briefing, docs: Mapping[str, Document]) -> str:
+    """The first LEADS sentences of each of the story's English sources that stand on their own, each with its
+    source's marker: what a later background may draw on besides the briefing itself."""
+    from .citing import markers
+    from .coherence import opens_on_reference
+    from .story_model import MAX_WORDS, MIN_WORDS, shown
+
+    found: list[str] = []
+    for c in b.citations:
+        doc = docs.get(c.article_id)
+        if c.earlier or doc is None or not doc.english:
+            continue
+        fit = [t for s in doc.body.sentences if MIN_WORDS <= word_count(t := shown(s.english)) <= MAX_WORDS
+               and t[-1] in ".!?\"”’" and not opens_on_reference(t)]
+        found += [t + markers([c.n]) for t in fit[:LEADS]]
+    return " ".join(found)
+
+
 def told(past: Remembered) -> list[str]:
     """Every sentence the story's earlier briefings told, without markers or date labels."""
     found: list[str] = []
@@ -75,14 +94,16 @@ def told(past: Remembered) -> list[str]:
     return found
 
 
-def remember(settings: Settings, date: str, briefings: Sequence[Briefing], signatures: Mapping[str, Signature],
-             note: Warn) -> None:
+def remember(settings: Settings, date: str, briefings: Sequence[Briefing], docs: Sequence[Document],
+             signatures: Mapping[str, Signature], note: Warn) -> None:
     """Today's stories into the memory (replacing the day's earlier entries); a failure is reported, not fatal."""
     from .background import remembered_citation
 
+    by_id = {d.article.id: d for d in docs}
     entries = [memory.Entry(b.id, date, b.title, b.short, b.long,
                             tuple(remembered_citation(c) for c in b.citations if not c.earlier),
-                            b.article_ids, signatures[b.id]) for b in briefings if b.id in signatures]
+                            b.article_ids, signatures[b.id], leads(b, by_id))
+               for b in briefings if b.id in signatures]
     try:
         memory.remember(store.default_path(settings.out), date, settings.story_window_days, entries)
     except memory.MemoryUnreadable as exc:

@@ -69,6 +69,7 @@ class Entry:
     citations: tuple[Mapping[str, Any], ...]
     articles: tuple[str, ...]
     signature: Signature
+    leads: str = ""  # the opening sentences of each source, with their markers: more for a background to draw on
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _idf_unit(signatures: Sequence[Signature]) -> list[dict[str, float]]:
 
 
 def _row(e: Entry) -> tuple[str, str, str, bytes]:
-    entry = {"title": e.title, "short": e.short, "long": e.long, "citations": list(e.citations),
+    entry = {"title": e.title, "short": e.short, "long": e.long, "leads": e.leads, "citations": list(e.citations),
              "articles": list(e.articles), "names": dict(e.signature.names)}
     return e.story, e.day, json.dumps(entry, ensure_ascii=False), np.asarray(e.signature.centroid, "<f4").tobytes()
 
@@ -214,4 +215,4 @@ def _entry(story: str, day: str, entry: str, centroid: bytes) -> Entry:
     vector = np.frombuffer(centroid, dtype="<f4").astype(np.float64)
     return Entry(story, day, str(data["title"]), str(data["short"]), str(data["long"]),
                  tuple(dict(c) for c in data["citations"]), tuple(str(a) for a in data["articles"]),
-                 Signature(vector, {str(k): float(v) for k, v in data["names"].items()}))
+                 Signature(vector, {str(k): float(v) for k, v in data["names"].items()}), str(data.get("leads", "")))

@@ -108,7 +108,7 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
         return result
     result = _write(result, folder)
     if past is not None:  # only once the day's briefing is written: memory never runs ahead of the outputs
-        following.remember(settings, date, result.briefings, signatures, note)
+        following.remember(settings, date, result.briefings, result.documents, signatures, note)
     return result
 
 

@@ -238,3 +238,25 @@ def test_devdata_mix_of_ntrex_and_multinews() -> None:
     # rows whose "articles" include unrelated or archive-notice pages, and one story told from angles
     # the encoder scores below 0.65 (see the report of bench/cluster.py).
     assert f1 >= 0.90, (precision, recall, f1)
+
+
+def test_events_join_alike_facets_and_attach_lone_articles_but_keep_distinct_stories_apart() -> None:
+    from summarise import events
+
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=(3, 16))
+    base /= np.linalg.norm(base, axis=1, keepdims=True)  # three unrelated directions: three events
+
+    def near(k: int, spread: float) -> np.ndarray:
+        v = base[k] + spread * rng.normal(size=16)
+        return np.asarray(v / np.linalg.norm(v))
+
+    vectors = np.array([near(0, 0.1), near(0, 0.1), near(0, 0.3), near(0, 0.3), near(0, 0.6), near(1, 0.1),
+                        near(1, 0.1), near(2, 0.1)])
+    texts = ["Cairo"] * 5 + ["Lima"] * 2 + ["Oslo"]
+    facets = [[0, 1], [2, 3], [4], [5, 6], [7]]
+    found = events.stories(vectors, texts, facets, event_threshold=0.6, attach_threshold=0.5)
+    assert [events.members(s) for s in found] == [[0, 1, 2, 3, 4], [5, 6], [7]]
+    assert found[0] == [[0, 1], [2, 3], [4]]  # the facets stay visible inside the story
+    off = events.stories(vectors, texts, facets, event_threshold=1.0, attach_threshold=1.0)
+    assert sorted(events.members(s) for s in off) == sorted(facets)
