@@ -50,7 +50,9 @@ def article(shape: str, size: int) -> tuple[str, str]:
 
 def normal(suffix: str, size: int) -> tuple[str, str]:
     """The same form, the hostile line replaced by prose of the same length."""
-    line = (PROSE * (size // len(PROSE) + 1))[:size]
+    said = (f"The council of district {i} approved a budget of {i * 7} million on Tuesday after a long debate. "
+            for i in range(size // 40 + 1))
+    line = "".join(said)[:size]
     if suffix == ".json":
         import json
 

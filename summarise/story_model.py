@@ -215,6 +215,22 @@ def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequ
     return tuple(out)
 
 
+def no_fit_reason(doc: Document) -> str:
+    """Why no sentence of `doc` could be a briefing's, from its sentences' endings and lengths."""
+    found = [text for text in (shown(s.english) for s in doc.body.sentences) if text]
+    marked = [text for text in found if _TERMINAL.search(text)]
+    if not marked:
+        return "text without sentence marks such as . ! ?"
+    counts = [word_count(text) for text in marked]
+    short, long = sum(c < MIN_WORDS for c in counts), sum(c > MAX_WORDS for c in counts)
+    if short == len(marked):
+        return f"its {len(marked)} sentences are all shorter than {MIN_WORDS} words (fragments, headings, captions)"
+    if long == len(marked):
+        return f"its {len(marked)} sentences are all run-ons of more than {MAX_WORDS} words"
+    return (f"of its {len(marked)} sentences, {short} are shorter than {MIN_WORDS} words, {long} longer than "
+            f"{MAX_WORDS}, and the rest repeat another or lean on one that cannot be used")
+
+
 def _scores(body: Sequence[Sequence[Sequence[str]]], cands: Sequence[Candidate],
             words: Sequence[frozenset[str]]) -> np.ndarray:
     """Mean word weight (sources using the word x log(1 + its count)), standardised, plus the lead bonus.
