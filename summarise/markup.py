@@ -91,12 +91,12 @@ def safe_url(url: str | None) -> str | None:
         host = parts.hostname or ""
         if not host.isascii():
             port = f":{parts.port}" if parts.port else ""  # (a login in such a URL is dropped)
-            parts = parts._replace(netloc=host.encode("idna").decode("ascii") + port)
+            url = parts._replace(netloc=host.encode("idna").decode("ascii") + port).geturl()
     except (ValueError, UnicodeError):
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return quote(parts.geturl(), safe="/:?#[]@!$&*+,;=%-._~").replace("(", "%28").replace(")", "%29")
+    return quote(url, safe="/:?#[]@!$&*+,;=%-._~").replace("(", "%28").replace(")", "%29")
 
 
 def md_link(text: str | None, url: str | None) -> str:
