@@ -154,26 +154,28 @@ def address_kind(ip: str) -> str | None:
     return None if addr.is_global else "non-public"  # 100.64.0.0/10 and the like
 
 
+def _public(sock: Any) -> Any:
+    """`sock` when its peer is a public address, else PrivateAddressError (and the socket closed)."""
+    kind = address_kind(sock.getpeername()[0])
+    if kind is not None:
+        ip = sock.getpeername()[0]
+        sock.close()
+        raise PrivateAddressError(ip, kind)
+    return sock
+
+
 def _checked_pools(pool: Any, public_only: bool = True) -> None:
     """Make `pool` (a urllib3 PoolManager) watched by each attempt's deadline (`_Watchdog`) and, when
-    `public_only`, refuse every connection whose peer is not a public address.
-
-    The check runs on the connected socket, after DNS, so a name that resolves (or re-resolves) to
-    127.0.0.1 is caught, and a pooled connection was checked when it was made."""
+    `public_only`, refuse every connection whose peer is not a public address: checked on the connected
+    socket, after DNS, so a name that resolves (or re-resolves) to 127.0.0.1 is caught, and a pooled
+    connection was checked when it was made."""
     import urllib3.connection as uc
     import urllib3.connectionpool as ucp
 
-    def check(sock: Any) -> Any:
-        kind = address_kind(sock.getpeername()[0]) if public_only else None
-        if kind is not None:
-            ip = sock.getpeername()[0]
-            sock.close()
-            raise PrivateAddressError(ip, kind)
-        return _watch(sock)
-
     class HTTP(uc.HTTPConnection):
         def _new_conn(self) -> Any:
-            return check(super()._new_conn())
+            sock = super()._new_conn()
+            return _watch(_public(sock) if public_only else sock)
 
         def getresponse(self) -> Any:
             _watch(self.sock)  # a pooled connection, or the TLS layer over a new one
@@ -181,7 +183,8 @@ def _checked_pools(pool: Any, public_only: bool = True) -> None:
 
     class HTTPS(uc.HTTPSConnection):
         def _new_conn(self) -> Any:
-            return check(super()._new_conn())
+            sock = super()._new_conn()
+            return _watch(_public(sock) if public_only else sock)
 
         def getresponse(self) -> Any:
             _watch(self.sock)
@@ -289,18 +292,8 @@ class HttpClient:
         host = urlsplit(current).netloc.lower()
         with self._slot(host):
             start = time.monotonic()
-            dog = _Watchdog(self.limits.deadline)
-            late = _Timeout(f"no complete response within {self.limits.deadline:g} s")
             try:
-                try:
-                    with dog:
-                        got = self._request(url, current, headers, start, pool)
-                except (ue.HTTPError, OSError):
-                    if not dog.fired:
-                        raise
-                if dog.fired:  # the watchdog shut the socket: what came, if anything, is not the whole response
-                    raise late from None
-                return got
+                return self._watched(url, current, headers, start, pool)
             except PrivateAddressError as exc:
                 via = f"it redirects to {_clip(current)}, which" if current != url else "it"
                 raise InputError(url, f"refused: {via} resolves to the {exc}; only public addresses are fetched (set "
@@ -318,6 +311,22 @@ class HttpClient:
                     use = self.hosts.setdefault(host, HostUse())
                     use.requests += 1
                     use.first, use.last = min(use.first, start), max(use.last, time.monotonic())
+
+    def _watched(self, url: str, current: str, headers: dict[str, str], start: float,
+                 pool: Any) -> tuple[int, dict[str, str], bytes]:
+        """`_request` under the attempt's watchdog: once it has fired, whatever came is a timeout."""
+        import urllib3.exceptions as ue
+
+        dog = _Watchdog(self.limits.deadline)
+        try:
+            with dog:
+                got = self._request(url, current, headers, start, pool)
+        except (ue.HTTPError, OSError):
+            if not dog.fired:
+                raise
+        if dog.fired:  # the watchdog shut the socket: what came, if anything, is not the whole response
+            raise _Timeout(f"no complete response within {self.limits.deadline:g} s") from None
+        return got
 
     def _request(self, url: str, current: str, headers: dict[str, str], start: float,
                  pool: Any) -> tuple[int, dict[str, str], bytes]:

@@ -27,7 +27,7 @@ from .test_digest import Briefer, Handler, cert, serve, story  # noqa: F401
 from .test_feeds import Site, live_feed, paragraphs, site  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from hostile_text import article, normal  # noqa: E402
+from hostile_text import article, normal
 
 DATE = "2024-05-01"
 
@@ -205,7 +205,7 @@ def test_bidi_and_zero_width_characters_never_reach_the_briefing_and_the_reason_
 # --- part 6: an odd file in the outbox ---------------------------------------------------------------
 
 def test_a_folder_named_like_a_message_is_skipped_and_the_rest_is_sent(
-        cert: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        cert: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in").mkdir()
     odd = tmp_path / "out" / "outbox" / "x.eml"
@@ -218,6 +218,6 @@ def test_a_folder_named_like_a_message_is_skipped_and_the_rest_is_sent(
             monkeypatch.setenv(f"SUMMARISE_{name}", value)
         code, output, _ = invoke("digest", "in", "--out", "out", "--date", DATE, "--quiet")
     assert code == 0, output
-    assert f"warning: skipped out/outbox/x.eml in the outbox: it is a folder, not a message; move it away" in output
+    assert "warning: skipped out/outbox/x.eml in the outbox: it is a folder, not a message; move it away" in output
     assert output.count("x.eml") == 1 and len(handler.received) == 1  # the digest went out
     assert odd.is_dir() and [p.name for p in odd.parent.iterdir()] == ["x.eml"]  # left alone; the message sent
