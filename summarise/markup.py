@@ -13,7 +13,8 @@ by a line break inside a title. Use:
 Invisible format characters go everywhere (titles, subjects, body text, URLs): bidi embeddings, overrides,
 isolates and marks, which can show a title reversed or leave an override open past a cut, and zero-width
 characters, which can hide inside a word or a link.
-- `md_code(s)`: a file name or path as a code span, whatever backticks it holds.
+- `md_code(s)`: a file name or path as a code span, whatever backticks it holds;
+- `visible(s)`: the text without invisible format characters (what ingest keeps of an article).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-__all__ = ["md_cited", "md_code", "md_link", "md_text", "one_line", "safe_url"]
+__all__ = ["md_cited", "md_code", "md_link", "md_text", "one_line", "safe_url", "visible"]
 
 # Every line or paragraph separator a renderer might honour, and the other C0/C1 controls.
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -38,6 +39,11 @@ _INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
 # At the start of a line: headings, quotes, list items, thematic breaks, setext underlines.
 _LINE_START = re.compile(r"^[ \t]*(?:([#>+=:-])|(\d{1,9})([.)]))", re.MULTILINE)
 _MARKER = re.compile(r"(\[\d+\])")  # the citation markers briefings carry: [1][2]
+
+
+def visible(text: str) -> str:
+    """`text` without invisible format characters (bidi controls and marks, zero-width characters, BOMs)."""
+    return _INVISIBLE.sub("", text)
 
 
 def one_line(text: str | None) -> str:

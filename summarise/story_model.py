@@ -26,6 +26,9 @@ from .text import word_count
 from .types import Document
 
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
+# Candidate sentences taken from one source, from its start (news puts what matters first): each is embedded,
+# so this bounds the cost of a book-length article (50,000 sentences took most of an hour), not a news one.
+MAX_CANDIDATES = 400
 # LEAD was tuned together with selection.py's weights (see there).
 LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0 for its last)
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
@@ -201,6 +204,8 @@ def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequ
     for i in usable:
         rank = 0
         for j, text in enumerate(texts[i]):
+            if rank == MAX_CANDIDATES:
+                break
             key = _NORM.sub(" ", text.lower()).strip()
             if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
                 continue

@@ -197,7 +197,9 @@ def test_bidi_and_zero_width_characters_never_reach_the_briefing_and_the_reason_
     assert not set(INVISIBLE) & set(md)
     assert "Budget gnissap in Springfield" in md  # the title as written, with no override left to reverse it
     assert "(https://news.example/budget/%C3%A7%C3%A3)" in md  # the link: stripped, then percent-encoded
-    assert data["clusters"][0]["title"].startswith("Budget")
+    story = data["clusters"][0]
+    assert story["title"] == "Budget gnissap in Springfield"  # the JSON too: ingest keeps no invisible character
+    assert story["citations"][0]["url"] == "https://news.example/budget/çã"
     reasons = {a["path"]: a["reason"] for a in data["articles"]}
     assert "all shorter than 8 words" in reasons["short.txt"] and reasons["bidi.txt"] is None
 
@@ -221,3 +223,14 @@ def test_a_folder_named_like_a_message_is_skipped_and_the_rest_is_sent(
     assert "warning: skipped out/outbox/x.eml in the outbox: it is a folder, not a message; move it away" in output
     assert output.count("x.eml") == 1 and len(handler.received) == 1  # the digest went out
     assert odd.is_dir() and [p.name for p in odd.parent.iterdir()] == ["x.eml"]  # left alone; the message sent
+
+
+def test_a_book_length_source_offers_its_first_sentences_only() -> None:
+    """Every candidate sentence is embedded: 50,000 on one line took most of an hour; now a source offers its
+    first MAX_CANDIDATES usable ones (the 50,000 were briefed in about a minute)."""
+    from summarise.coherence import previous_sentences
+    from summarise.story_model import MAX_CANDIDATES, _candidates
+
+    texts = ((*(f"On day {i} the city council vote passed after a long debate." for i in range(3000)),),)
+    cands = _candidates([0], texts, texts, (tuple(previous_sentences(texts[0])),))
+    assert len(cands) == MAX_CANDIDATES and [c.index for c in cands[:2]] == [0, 1]
