@@ -33,14 +33,16 @@ SHAPES = {
     "brackets": (".md", "[a"),  # Markdown links: quadratic before
     "emphasis": (".md", "*a "),  # Markdown emphasis
     "quotes": (".txt", "«"),  # quoted passages
-    "hashes": (".md", "# " + "#"),  # a heading of #s
+    "hashes": (".md", "#"),  # a heading "# a ####...#### x": the heading pattern, quadratic before
 }
+FRAMES = {"hashes": ("# a ", " x")}  # what goes before and after the repeated unit
 
 
 def article(shape: str, size: int) -> tuple[str, str]:
     """(suffix, text): a headline, two sentences and a hostile line of about `size` characters."""
     suffix, unit = SHAPES[shape]
-    line = (unit * (size // len(unit) + 1))[:size]
+    before, after = FRAMES.get(shape, ("", ""))
+    line = before + (unit * (size // len(unit) + 1))[:size] + after
     if suffix == ".json":
         import json
 

@@ -43,7 +43,7 @@ def invoke(*args: str) -> tuple[int, str, float]:
 
 # --- part 1: every pattern on article text runs in linear time ---------------------------------------
 
-@pytest.mark.parametrize("shape", ["letters", "at-signs", "tags", "brackets", "emphasis"])
+@pytest.mark.parametrize("shape", ["letters", "at-signs", "tags", "brackets", "emphasis", "hashes"])
 def test_a_long_hostile_word_reads_as_fast_as_prose(shape: str, tmp_path: Path) -> None:
     """`summarise detect` reads the file as `brief` does (the read stage) and detects its language. A word of
     80,000 characters shaped against a regex took 100 to 3,000 times as long as prose of that size (quadratic,
