@@ -46,7 +46,8 @@ def serve(gap: float) -> int:
 
 
 def main() -> None:
-    gap, deadline = (float(a) for a in (sys.argv[1:] + ["2", "60"])[:2])
+    args = [float(a) for a in sys.argv[1:3]]
+    gap, deadline = args[0] if args else 2.0, args[1] if len(args) > 1 else 60.0
     port = serve(gap)
     client = HttpClient(FetchLimits(connect_timeout=2, read_timeout=5 * gap, deadline=deadline, retries=0))
     start = time.monotonic()
