@@ -80,7 +80,7 @@ class Cache:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = store.connect(self.path, SCHEMA)
+            self._conn = store.connect(self.path, SCHEMA, disposable=True)
         return self._conn
 
     def _get(self, kind: str, keys: Sequence[bytes]) -> dict[bytes, tuple[Any, ...]]:
@@ -179,7 +179,7 @@ def stats(path: Path) -> list[KindStats]:
     """Entries and lifetime hits and misses per kind, in the store at `path` (all zero when there is none)."""
     if not Path(path).is_file():
         return [KindStats(kind, 0, 0, 0) for kind in KINDS]
-    with contextlib.closing(store.connect(path, SCHEMA)) as conn:
+    with contextlib.closing(store.connect(path, SCHEMA, disposable=True)) as conn:
         totals = {kind: (hits, misses) for kind, hits, misses in conn.execute("SELECT * FROM cache_counters")}
         return [KindStats(kind, conn.execute(f"SELECT count(*) FROM cache_{kind}").fetchone()[0],
                           *totals.get(kind, (0, 0))) for kind in KINDS]
@@ -205,7 +205,7 @@ def clear(path: Path, kinds: Sequence[str] = KINDS) -> dict[str, int]:
     if not Path(path).is_file():
         return dict.fromkeys(kinds, 0)
     deleted: dict[str, int] = {}
-    with contextlib.closing(store.connect(path, SCHEMA)) as conn:
+    with contextlib.closing(store.connect(path, SCHEMA, disposable=True)) as conn:
         with store.transaction(conn, immediate=True):
             for kind in kinds:
                 deleted[kind] = conn.execute(f"DELETE FROM cache_{kind}").rowcount

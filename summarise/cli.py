@@ -16,7 +16,7 @@ import typer
 from .config import DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, Settings, load_settings
 from .errors import ConfigError, ExitCode, SummariseError
 from .markup import one_line
-from .terminal import Command, terminal, warn
+from .terminal import Command, store_warnings, terminal, warn
 from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +68,8 @@ def _errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with store_warnings():
+                return fn(*args, **kwargs)
         except SummariseError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None

@@ -3,16 +3,20 @@
 `HttpClient.get` fetches over http(s) only, never from a loopback, private, link-local, multicast or
 reserved address (checked on the connected socket's address, so DNS cannot trick it; the feed URLs the
 user listed, and `allow_private_hosts` in [feeds], are the only exceptions), with connect/read timeouts and a
-per-attempt deadline, a size cap checked while streaming, at most N redirects followed by hand, at most 2
-requests per host at a time, retries with exponential backoff on timeouts and 5xx, and conditional
-requests whose validators (ETag, Last-Modified) and bodies live in the SQLite store (`HttpCache`).
+per-attempt deadline over the whole exchange (a watchdog shuts the socket when it passes, so a server that
+drips its headers or body a byte at a time is given up on), a size cap checked while streaming, at most N
+redirects followed by hand, at most 2 requests per host at a time, retries with exponential backoff on
+timeouts and 5xx, and conditional requests whose validators (ETag, Last-Modified) and bodies live in the
+SQLite store (`HttpCache`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http
 import ipaddress
 import math
+import socket
 import threading
 import time
 import zlib
@@ -85,6 +89,52 @@ class _Timeout(Exception):
     """An attempt timed out; worth retrying."""
 
 
+class _Watchdog:
+    """Shuts the sockets of one attempt when its deadline passes, whatever step it is in (the status line,
+    headers or body: the read timeout alone restarts with every byte). Connections register their socket
+    with the watchdog of the attempt running in their thread (`_watch`)."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _Watchdog._current.dog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _Watchdog._current.dog = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is not None and sock not in self._sockets:
+                self._sockets.append(sock)
+        if self.fired:
+            self._fire()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # closed already
+                    # the plain socket's shutdown, under any TLS layer: the blocked read returns at once
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watch(sock: Any) -> Any:
+    dog = getattr(_Watchdog._current, "dog", None)
+    if dog is not None:
+        dog.watch(sock)
+    return sock
+
+
 class PrivateAddressError(Exception):
     """A connection reached an address that is not public (loopback, private, link-local, ...)."""
 
@@ -104,29 +154,41 @@ def address_kind(ip: str) -> str | None:
     return None if addr.is_global else "non-public"  # 100.64.0.0/10 and the like
 
 
-def _checked_pools(pool: Any) -> None:
-    """Make `pool` (a urllib3 PoolManager) refuse every connection whose peer is not a public address.
+def _public(sock: Any) -> Any:
+    """`sock` when its peer is a public address, else PrivateAddressError (and the socket closed)."""
+    kind = address_kind(sock.getpeername()[0])
+    if kind is not None:
+        ip = sock.getpeername()[0]
+        sock.close()
+        raise PrivateAddressError(ip, kind)
+    return sock
 
-    The check runs on the connected socket, after DNS, so a name that resolves (or re-resolves) to
-    127.0.0.1 is caught, and a pooled connection was checked when it was made."""
+
+def _checked_pools(pool: Any, public_only: bool = True) -> None:
+    """Make `pool` (a urllib3 PoolManager) watched by each attempt's deadline (`_Watchdog`) and, when
+    `public_only`, refuse every connection whose peer is not a public address: checked on the connected
+    socket, after DNS, so a name that resolves (or re-resolves) to 127.0.0.1 is caught, and a pooled
+    connection was checked when it was made."""
     import urllib3.connection as uc
     import urllib3.connectionpool as ucp
 
-    def check(sock: Any) -> Any:
-        kind = address_kind(sock.getpeername()[0])
-        if kind is not None:
-            ip = sock.getpeername()[0]
-            sock.close()
-            raise PrivateAddressError(ip, kind)
-        return sock
-
     class HTTP(uc.HTTPConnection):
         def _new_conn(self) -> Any:
-            return check(super()._new_conn())
+            sock = super()._new_conn()
+            return _watch(_public(sock) if public_only else sock)
+
+        def getresponse(self) -> Any:
+            _watch(self.sock)  # a pooled connection, or the TLS layer over a new one
+            return super().getresponse()
 
     class HTTPS(uc.HTTPSConnection):
         def _new_conn(self) -> Any:
-            return check(super()._new_conn())
+            sock = super()._new_conn()
+            return _watch(_public(sock) if public_only else sock)
+
+        def getresponse(self) -> Any:
+            _watch(self.sock)
+            return super().getresponse()
 
     pool.pool_classes_by_scheme = {
         "http": type("CheckedHTTPPool", (ucp.HTTPConnectionPool,), {"ConnectionCls": HTTP}),
@@ -142,7 +204,7 @@ class HttpCache:
 
     def get(self, url: str) -> Response | None:
         """The stored response for `url`, if any."""
-        with closing(store.connect(self._path, SCHEMA)) as conn:
+        with closing(store.connect(self._path, SCHEMA, disposable=True)) as conn:
             row = conn.execute("SELECT etag, last_modified, content_type, body FROM http_cache WHERE url = ?",
                                (url,)).fetchone()
         if row is None:
@@ -155,7 +217,7 @@ class HttpCache:
         h = response.headers
         if not (h.get("etag") or h.get("last-modified")):
             return  # nothing to send next time: storing the body would only cost space
-        with closing(store.connect(self._path, SCHEMA)) as conn:
+        with closing(store.connect(self._path, SCHEMA, disposable=True)) as conn:
             conn.execute("INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?, ?)",
                          (response.url, h.get("etag"), h.get("last-modified"), h.get("content-type"),
                           zlib.compress(response.body), datetime.now(timezone.utc).isoformat()))
@@ -171,6 +233,7 @@ class HttpClient:
         self.limits = limits
         self._cache = cache
         self._pool = urllib3.PoolManager(num_pools=64, maxsize=limits.per_host, retries=False)
+        _checked_pools(self._pool, public_only=False)
         # The feed URLs the user typed may be on their own network; nothing else may, unless allowed.
         self._typed_pool = self._pool
         if not allow_private:
@@ -230,7 +293,7 @@ class HttpClient:
         with self._slot(host):
             start = time.monotonic()
             try:
-                return self._request(url, current, headers, start, pool)
+                return self._watched(url, current, headers, start, pool)
             except PrivateAddressError as exc:
                 via = f"it redirects to {_clip(current)}, which" if current != url else "it"
                 raise InputError(url, f"refused: {via} resolves to the {exc}; only public addresses are fetched (set "
@@ -248,6 +311,22 @@ class HttpClient:
                     use = self.hosts.setdefault(host, HostUse())
                     use.requests += 1
                     use.first, use.last = min(use.first, start), max(use.last, time.monotonic())
+
+    def _watched(self, url: str, current: str, headers: dict[str, str], start: float,
+                 pool: Any) -> tuple[int, dict[str, str], bytes]:
+        """`_request` under the attempt's watchdog: once it has fired, whatever came is a timeout."""
+        import urllib3.exceptions as ue
+
+        dog = _Watchdog(self.limits.deadline)
+        try:
+            with dog:
+                got = self._request(url, current, headers, start, pool)
+        except (ue.HTTPError, OSError):
+            if not dog.fired:
+                raise
+        if dog.fired:  # the watchdog shut the socket: what came, if anything, is not the whole response
+            raise _Timeout(f"no complete response within {self.limits.deadline:g} s") from None
+        return got
 
     def _request(self, url: str, current: str, headers: dict[str, str], start: float,
                  pool: Any) -> tuple[int, dict[str, str], bytes]:

@@ -73,7 +73,8 @@ ALPHABETS: dict[str, frozenset[str]] = {
 }
 FOREIGN_SHARE = 0.02
 
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# URLs and addresses, tried only where a token starts (an address: no @ before its first, then a dot later).
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<!\S)[^\s@]+@\S*?\.\w+", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 _SCRIPTS = (  # (first, last, script) for the blocks that decide something
     ("\u0400", "\u052f", "cyrillic"), ("\u1e00", "\u1eff", "latin"),

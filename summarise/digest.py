@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import logging
 import os
 import re
 import shlex
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS digest_article (
 );
 """
 
+log = logging.getLogger("summarise")
 Briefer = Callable[..., Result]  # stands in for pipeline.brief(inputs, settings, **kw)
 
 
@@ -132,7 +134,7 @@ def run_digest(inputs: Sequence[Path], settings: Settings, *, dry_run: bool = Fa
     store = default_path(Path(settings.out))
     with _locked(store.parent / "digest.lock", lock_timeout), \
             contextlib.closing(connect(store, SCHEMA)) as conn:
-        sent, error = ([], None) if dry_run else _flush(conn, mail, outbox)
+        sent, error = ([], None) if dry_run else _flush(conn, mail, outbox, warn or log.warning)
         result, fetched = _brief(inputs, settings, feeds, since, briefer, {"progress": progress, "warn": warn})
         fresh = _fresh(result, _claimed(conn), send_all)
         outcome = DigestOutcome(result, 0, 0)
@@ -202,14 +204,15 @@ def _fresh(result: Result, claimed: set[str], send_all: bool) -> list[Briefing]:
 
 # --- state in the store --------------------------------------------------------------------------
 
-def _flush(conn: sqlite3.Connection, mail: MailSettings,
-           outbox: Path) -> tuple[list[str], mailer.DeliveryError | None]:
-    """Send what waits in the outbox, oldest first; each accepted message is marked sent, then removed."""
+def _flush(conn: sqlite3.Connection, mail: MailSettings, outbox: Path,
+           warn: Warn | None = None) -> tuple[list[str], mailer.DeliveryError | None]:
+    """Send what waits in the outbox, oldest first; each accepted message is marked sent, then removed.
+    `warn` hears of what is in the outbox but not a message (skipped)."""
     mailer.clear_temp(outbox)
     _forget_missing(conn, outbox)
     states = dict(conn.execute("SELECT file, state FROM digest_message").fetchall())
     files = []
-    for path in mailer.waiting(outbox):
+    for path in mailer.waiting(outbox, warn):
         if states.get(path.name) == SENT:  # accepted, then a crash before the file went: not again
             path.unlink()
         else:

@@ -24,7 +24,8 @@ class ExitCode(IntEnum):
     NOTHING = 4, "nothing could be briefed"
     UNDELIVERED = 5, "(digest) delivery failed, the message waits in the outbox"
     LOCKED = 6, "(digest) another digest run holds the lock"
-    OUTPUT = 7, "an output or the store could not be written (disk full, permission denied)"
+    OUTPUT = 7, "an output or the store could not be written (disk full, permission denied), or the store is " \
+                "not one this version can use (newer, or another program's)"
 
     @classmethod
     def describe(cls) -> str:
@@ -76,6 +77,10 @@ class OutputError(SummariseError):
     exit_code = ExitCode.OUTPUT
 
 
+class StoreError(OutputError):
+    """The store cannot be used as it is: written by a newer version, or a table of another program's shape."""
+
+
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _DENIED = {errno.EPERM, errno.EACCES, errno.EROFS}
 
@@ -95,6 +100,9 @@ def output_error(exc: BaseException, path: object = None, kept: str = "") -> Out
     elif (isinstance(exc, OSError) and exc.errno in _DENIED) or "readonly database" in text:
         what = (f"cannot write{where}: permission denied ({_reason(exc)}); make it writable for this user "
                 f"or choose another --out (and $SUMMARISE_STORE), then run again")
+    elif isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+        what = (f"the store{where} is damaged ({_reason(exc)}); run again: a damaged store is moved aside (and "
+                f"kept) and a new one started")
     elif (isinstance(exc, sqlite3.OperationalError) and "unable to open database" in text) \
             or (isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENOTDIR, errno.EISDIR)):
         what = f"cannot write{where} ({_reason(exc)}); check the path and the disk, then run again"

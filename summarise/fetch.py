@@ -131,13 +131,14 @@ class _Outcome:
 
 
 def fetch_day(feeds_file: Path, settings: Settings, *, since: timedelta, date: str,
-              warn: Callable[[str], None], limits: FetchLimits = DEFAULT_LIMITS,
+              warn: Callable[[str], None], limits: FetchLimits | None = None,
               now: datetime | None = None, progress: Progress | None = None) -> FetchReport:
     """Fetch the feeds listed in `feeds_file` and save the window's new articles under <out>/<date>/articles.
 
     `progress("feeds", done, total)` is called as feeds are read, then `progress("pages", done, total)` as
     pages are fetched (from this thread, starting at done = 0)."""
     start = time.monotonic()
+    limits = limits or DEFAULT_LIMITS
     now = now or datetime.now(timezone.utc)
     store_path = store.default_path(settings.out)
     client = HttpClient(limits, HttpCache(store_path), allow_private=settings.feeds.allow_private_hosts)

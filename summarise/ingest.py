@@ -38,6 +38,7 @@ from .dates import find_date
 from .decoding import read_bytes, text_of
 from .errors import InputError
 from .markdown import front_matter, markdown_to_text
+from .markup import visible
 from .types import Article, InputIssue
 
 __all__ = ["article_id", "discover", "extract_html", "first_copies", "read_file", "read_inputs", "read_records",
@@ -123,15 +124,15 @@ def url_date(url: str | None) -> str | None:
 def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | None]) -> Article:
     """An Article from cleaned text; metadata given by the file wins over what clean() found; the URL's date is
     the last resort."""
-    text, title = cleaned.text, meta.get("title") or cleaned.title
+    text, title = visible(cleaned.text), visible(meta.get("title") or cleaned.title or "")  # no bidi overrides
     if meta.get("title") and cleaned.title and not _same(meta["title"] or "", cleaned.title):
         text = f"{cleaned.title}\n\n{text}".strip()  # clean() took a body line for the headline
     if not text:
         raise InputError(rel, "no article text after removing boilerplate", "skipped")
-    title = title or _title_from(text)
-    return Article(id=article_id(title, text), path=rel, title=title, text=text,
-                   url=meta.get("url") or cleaned.url, source=meta.get("source") or cleaned.source,
-                   published=meta.get("published") or cleaned.published or url_date(meta.get("url") or cleaned.url),
+    title, url = title or _title_from(text), meta.get("url") or cleaned.url
+    return Article(id=article_id(title, text), path=rel, title=title, text=text, url=url and visible(url),
+                   source=meta.get("source") or cleaned.source,
+                   published=meta.get("published") or cleaned.published or url_date(url),
                    encoding=encoding,
                    removed_lines=cleaned.removed)
 
@@ -214,7 +215,7 @@ def _html_fragment(text: str) -> str:
     if not re.search(r"<(?:p|br|div|a|span|li)\b", text, re.IGNORECASE):
         return text
     text = re.sub(r"<(?:br\s*/?|/p|/div|/li|/h\d)>", "\n", text, flags=re.IGNORECASE)
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return html.unescape(re.sub(r"<[^<>]+>", "", text))  # [^<>]: linear on "<<<<..."
 
 
 def _record(record: Any, rel: str, encoding: str) -> Article:

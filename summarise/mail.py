@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import smtplib
 import ssl
+import stat
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -150,10 +151,21 @@ def queue(outbox: Path, msg: EmailMessage, name: str) -> Path:
     return write_atomic(Path(outbox) / name, msg.as_bytes(policy=SMTP), private=True)  # mail stays private
 
 
-def waiting(outbox: Path) -> list[Path]:
-    """The messages waiting in the outbox, oldest first."""
+def waiting(outbox: Path, warn: Callable[[str], None] | None = None) -> list[Path]:
+    """The messages waiting in the outbox, oldest first: its regular `*.eml` files. Anything else so named (a
+    folder, a link, a pipe) is left alone, and named to `warn`."""
     folder = Path(outbox)
-    return sorted(p for p in folder.glob("*.eml") if not p.name.startswith(".")) if folder.is_dir() else []
+    found = []
+    for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        mode = path.lstat().st_mode
+        if stat.S_ISREG(mode):
+            found.append(path)
+        elif warn is not None:
+            kind = "a folder" if stat.S_ISDIR(mode) else "a link" if stat.S_ISLNK(mode) else "not a regular file"
+            warn(f"skipped {path} in the outbox: it is {kind}, not a message; move it away")
+    return found
 
 
 def clear_temp(outbox: Path) -> None:

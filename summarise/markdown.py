@@ -6,16 +6,18 @@ import html
 import re
 
 _MD_INLINE = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: their alt text is a caption
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"<(https?://[^>]+)>"), r"\1"),
+    # No span reaches past another opener ([^\[\]], [^*\n], ...): a line of openers that never close costs
+    # linear time, not a scan to the end of the line from each of them.
+    (re.compile(r"!\[[^\[\]]*\]\([^()]*\)"), ""),  # images: their alt text is a caption
+    (re.compile(r"\[([^\[\]]+)\]\([^()]*\)"), r"\1"),
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1"),
+    (re.compile(r"<(https?://[^<>]+)>"), r"\1"),
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)(?<!\s)_(?![\w_])"), r"\1"),
     (re.compile(r"~~(.+?)~~"), r"\1"),
     (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"<[^>\n]+>"), ""),
+    (re.compile(r"<[^<>\n]+>"), ""),
 )
 _MD_DROP = re.compile(r"^\s*(?:```.*|~~~.*|[-*_=](?:\s*[-*_=]){2,}|\[[^\]]+\]:\s*\S+.*)$")
 _MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|>|[-*+]\s|\d{1,2}[.)]\s)")
@@ -35,7 +37,9 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def _markdown_line(line: str) -> str:
-    line = re.sub(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$", r"\1", line)
+    heading = re.match(r"\s*#{1,6}\s", line)
+    if heading:  # "## Title ##" -> "Title" (stripped in Python: a lazy regex would rescan long runs of #)
+        line = line[heading.end():].strip().rstrip("#").rstrip()
     line = re.sub(r"^\s*>\s?", "", line)
     line = re.sub(r"^\s*[*+]\s+", "- ", line)
     for pattern, replacement in _MD_INLINE:

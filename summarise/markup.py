@@ -7,8 +7,14 @@ by a line break inside a title. Use:
 - `md_text(s)`: text inside a paragraph or a heading (one line or several);
 - `md_cited(s)`: the same for a briefing with our own `[n]` citation markers, which stay readable;
 - `one_line(s)`: a title, a source or a reason flattened to one line (CR, LF, U+2028 and the like);
+- `safe_url(url)`: an http(s) URL on one line, percent-encoded, or None;
 - `md_link(text, url)`: a link when `url` is http(s), else the escaped text alone;
-- `md_code(s)`: a file name or path as a code span, whatever backticks it holds.
+
+Invisible format characters go everywhere (titles, subjects, body text, URLs): bidi embeddings, overrides,
+isolates and marks, which can show a title reversed or leave an override open past a cut, and zero-width
+characters, which can hide inside a word or a link.
+- `md_code(s)`: a file name or path as a code span, whatever backticks it holds;
+- `visible(s)`: the text without invisible format characters (what ingest keeps of an article).
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-__all__ = ["md_cited", "md_code", "md_link", "md_text", "one_line", "safe_url"]
+__all__ = ["md_cited", "md_code", "md_link", "md_text", "one_line", "safe_url", "visible"]
 
 # Every line or paragraph separator a renderer might honour, and the other C0/C1 controls.
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+# Bidi embeddings and overrides (U+202A-E), isolates (U+2066-9), marks (U+200E-F, U+061C), zero-width
+# space, non-joiner and joiner (U+200B-D), word joiner and invisible operators (U+2060-4), BOM (U+FEFF).
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # CommonMark's backslash escapes make any ASCII punctuation literal; these are the ones that can start
 # markup anywhere in a line: emphasis, code, links and images, raw HTML and entities, tables, strikethrough,
 # and a heading's closing #s (which a renderer would drop from "Title #"). "(", ")" and "!" stay as they are:
@@ -32,9 +41,14 @@ _LINE_START = re.compile(r"^[ \t]*(?:([#>+=:-])|(\d{1,9})([.)]))", re.MULTILINE)
 _MARKER = re.compile(r"(\[\d+\])")  # the citation markers briefings carry: [1][2]
 
 
+def visible(text: str) -> str:
+    """`text` without invisible format characters (bidi controls and marks, zero-width characters, BOMs)."""
+    return _INVISIBLE.sub("", text)
+
+
 def one_line(text: str | None) -> str:
     """`text` as one line: every line or paragraph break becomes a space, controls go, spaces collapse."""
-    flat = _CONTROLS.sub("", _BREAKS.sub(" ", text or ""))
+    flat = _INVISIBLE.sub("", _CONTROLS.sub("", _BREAKS.sub(" ", text or "")))
     return " ".join(flat.split())
 
 
@@ -72,27 +86,32 @@ def _gap(space: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """`url` when it is an absolute http(s) URL on one line, else None."""
-    if not url or one_line(url) != url.strip() or any(c.isspace() for c in url.strip()):
+    """`url` when it is an absolute http(s) URL on one line, else None. Invisible format characters are dropped,
+    and what is not plain ASCII, or could end a link or open markup, is percent-encoded (%XX already there stays;
+    a non-ASCII host is written in IDNA), so the link shows what it goes to."""
+    url = _INVISIBLE.sub("", url or "").strip()
+    if not url or one_line(url) != url or any(c.isspace() for c in url):
         return None
-    url = url.strip()
     try:
         parts = urlsplit(url)
-    except ValueError:
+        host = parts.hostname or ""
+        if not host.isascii():
+            port = f":{parts.port}" if parts.port else ""  # (a login in such a URL is dropped)
+            url = parts._replace(netloc=host.encode("idna").decode("ascii") + port).geturl()
+    except (ValueError, UnicodeError):
         return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe="/:?#[]@!$&*+,;=%-._~").replace("(", "%28").replace(")", "%29")
 
 
 def md_link(text: str | None, url: str | None) -> str:
     """A Markdown link to `url` when it is http(s), else just the text; the text is escaped either way."""
     label = md_text(one_line(text)) or ""
-    target = safe_url(url)
+    target = safe_url(url)  # percent-encoded: nothing in it can end the destination or open markup
     if target is None:
         return label
-    # Percent-encode what could end the destination or open markup; %XX already there stays as it is.
-    dest = quote(target, safe="/:?#[]@!$&'*+,;=%-._~")
-    dest = dest.replace("(", "%28").replace(")", "%29")
-    return f"[{label or md_text(target)}]({dest})"
+    return f"[{label or md_text(target)}]({target})"
 
 
 def md_code(text: str | None) -> str:

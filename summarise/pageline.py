@@ -135,7 +135,7 @@ _TOPIC = re.compile("|".join((
 _SHORT_WORDS = 3
 
 # Quoted passages: what someone said or wrote, which a report quotes ("a banner reading 'We use cookies'").
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|‘[^’]{0,200}’|(?<!\w)'[^'\n]{1,200}'(?!\w)")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^“”]*”|«[^«»]*»|„[^„“”]*[“”]|‘[^‘’]{0,200}’|(?<!\w)'[^'\n]{1,200}'(?!\w)")
 # A footer or menu: three or more short items between separators ("Privacy | Terms | Contact").
 _MENU_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
@@ -190,7 +190,9 @@ _BYLINE = re.compile(r"^(?:by|por|de|author|autor|автор|текст)\s*:?\s+
 SOURCE = re.compile(r"^(?:source\s*[:\-–—]?|(?:fonte|via|источник|url|link|original)\s*[:\-–—])\s*(?P<value>\S.*)$",
                      re.IGNORECASE)
 URL = re.compile(r"https?://\S+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# An address starts where a token does (the lookbehind), with RFC 5321's length limits: each position of a long
+# word is tried once, not scanned again from every later one (linear, not quadratic).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 

@@ -223,16 +223,15 @@ def require_inputs(inputs: Sequence[Path | str]) -> None:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
 
 
-EMPTY_REASON = ("no sentence of it fit a briefing (text without sentence marks such as . ! ?, or only "
-                "run-on sentences); add sentence punctuation to brief it")
-
-
 def _drop_empty(docs: Sequence[Document], briefings: Sequence[Briefing]
                 ) -> tuple[list[Document], list[Briefing], list[InputIssue]]:
-    """Stories whose briefing came out empty are not briefed: their articles become failed inputs."""
+    """Stories whose briefing came out empty are not briefed: their articles become failed inputs, with why."""
+    from .story_model import no_fit_reason  # loaded already: the stories were built with it
+
     empty = [b for b in briefings if not (b.short.strip() and b.long.strip())]
     dropped = {a for b in empty for a in b.article_ids}
-    issues = [InputIssue(d.article.path, "failed", EMPTY_REASON) for d in docs if d.article.id in dropped]
+    issues = [InputIssue(d.article.path, "failed", f"no sentence of it fit a briefing: {no_fit_reason(d)}")
+              for d in docs if d.article.id in dropped]
     return ([d for d in docs if d.article.id not in dropped], [b for b in briefings if b not in empty], issues)
 
 

@@ -26,6 +26,9 @@ from .text import word_count
 from .types import Document
 
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a fragment or a heading, longer is a run-on or a list
+# Candidate sentences taken from one source, from its start (news puts what matters first): each is embedded,
+# so this bounds the cost of a book-length article (50,000 sentences took most of an hour), not a news one.
+MAX_CANDIDATES = 400
 # LEAD was tuned together with selection.py's weights (see there).
 LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0 for its last)
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
@@ -201,6 +204,8 @@ def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequ
     for i in usable:
         rank = 0
         for j, text in enumerate(texts[i]):
+            if rank == MAX_CANDIDATES:
+                break
             key = _NORM.sub(" ", text.lower()).strip()
             if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
                 continue
@@ -213,6 +218,22 @@ def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequ
             out.append(Candidate(text, i, j, position(j, len(texts[i])), len(out), needs, rank))
             rank += 1
     return tuple(out)
+
+
+def no_fit_reason(doc: Document) -> str:
+    """Why no sentence of `doc` could be a briefing's, from its sentences' endings and lengths."""
+    found = [text for text in (shown(s.english) for s in doc.body.sentences) if text]
+    marked = [text for text in found if _TERMINAL.search(text)]
+    if not marked:
+        return "text without sentence marks such as . ! ?"
+    counts = [word_count(text) for text in marked]
+    short, long = sum(c < MIN_WORDS for c in counts), sum(c > MAX_WORDS for c in counts)
+    if short == len(marked):
+        return f"its {len(marked)} sentences are all shorter than {MIN_WORDS} words (fragments, headings, captions)"
+    if long == len(marked):
+        return f"its {len(marked)} sentences are all run-ons of more than {MAX_WORDS} words"
+    return (f"of its {len(marked)} sentences, {short} are shorter than {MIN_WORDS} words, {long} longer than "
+            f"{MAX_WORDS}, and the rest repeat another or lean on one that cannot be used")
 
 
 def _scores(body: Sequence[Sequence[Sequence[str]]], cands: Sequence[Candidate],

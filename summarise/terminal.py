@@ -57,6 +57,25 @@ def warn(message: str) -> None:
 
 
 @contextlib.contextmanager
+def store_warnings() -> Iterator[None]:
+    """The store's warnings (a damaged file moved aside, a cache table re-created) as `warn` lines."""
+    logger, handler = logging.getLogger("summarise.store"), _WarnHandler()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+class _WarnHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())
+
+
+@contextlib.contextmanager
 def terminal(quiet: bool, verbose: bool = False) -> Iterator[Progress]:
     """Warnings, the stages' log (-v) and a progress bar (hidden with --quiet or when stderr is not a terminal),
     all through one rich console on stderr."""

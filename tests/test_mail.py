@@ -137,7 +137,7 @@ def test_html_is_well_formed_escaped_and_most_covered_first(tmp_path: Path) -> N
     titles = ["".join(h.itertext()) for h in root.iter("h2")]
     assert titles == ["1. Протесты в Москве", "2. Small story", "3. </h2><script>x()</script>"]
     assert "a &lt; b &amp; c" in page and "&quot;&lt;/body&gt;&quot; [9]" in page
-    assert 'href="https://ex.org/?q=&quot;&gt;&lt;script&gt;"' in page
+    assert 'href="https://ex.org/?q=%22%3E%3Cscript%3E"' in page  # percent-encoded (issue 19), then escaped
     assert "&lt;x&gt;.txt" in page and 'name="viewport"' in page
     out = write_atomic(tmp_path / "day" / "briefing.html", render_html(result(SMALL)))
     assert out.read_text(encoding="utf-8") == render_html(result(SMALL))
