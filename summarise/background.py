@@ -29,7 +29,7 @@ from .story_model import terms
 from .text import word_count
 from .types import Briefing, Citation, Continuation
 
-RELEVANCE = 0.5  # weight of a sentence's share of words found in today's update
+RELEVANCE = 1.0  # weight of a sentence's share of words found in today's update
 REPEATS = 0.5  # share of a sentence's words found in the update, or in a pick, that makes it a repeat
 MIN_WORDS = 6
 _CITED = re.compile(r"\s*(.+?)((?:\[\d+\])+)(?=\s|$)", re.DOTALL)

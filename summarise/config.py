@@ -109,7 +109,7 @@ class Settings:
     attach_threshold: float = 0.5  # a lone article joins the story it is on average this alike (1.0: off)
     memory: bool = True  # follow stories across days in the store (story memory); false: each day on its own
     story_window_days: int = 14  # a story not briefed for longer than this is forgotten
-    link_threshold: float = 0.6  # similarity a story of today needs to continue a remembered one (memory.py)
+    link_threshold: float = 0.7  # similarity a story of today needs to continue a remembered one (memory.py)
     background_words: int = 120  # most words of a continuing story's background
     engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
     ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
