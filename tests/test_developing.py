@@ -89,6 +89,7 @@ def test_floors_and_ceilings() -> None:
     pinned = developing.pin({"update_rouge2": 4.3, "stale_share": 0.02, "topic_share": 0.5}, floors,
                             ["topic_share"], False)
     assert pinned == {"update_rouge2": 4.2, "stale_share": 0.025, "topic_share": 0.495}
+    assert developing.pin({"mixed_share": 0.0}, {}, ["mixed_share"], False) == {"mixed_share": 0.0}  # no slack
     with pytest.raises(SystemExit, match="--allow-lower"):
         developing.pin({"update_rouge2": 3.0, "stale_share": 0.02}, floors, [], False)
     with pytest.raises(SystemExit, match="not measured"):
