@@ -103,3 +103,11 @@ def test_the_calendar_puts_every_topics_kth_day_on_day_k() -> None:
     assert {it.topic for it in days[0]} == {"haiti", "mj"}
     assert {it.topic for it in days[-1]} == {"mj"}  # haiti has fewer days than mj
     assert len({it.name for day in days for it in day}) == sum(map(len, days))
+
+
+def test_earlier_shorts_come_newest_first_within_the_limit() -> None:
+    days = [[story("a", haiti=1)], [story("b", mj=1)], [story("c", haiti=2)], [story("d", haiti=1)]]
+    assert developing.shorts_before(days, "haiti", 3) == ["short c", "short a"]  # day 1 has no haiti story
+    assert developing.shorts_before(days, "haiti", 3, 1) == ["short c"]
+    assert developing.shorts_before(days, "haiti", 0) == []
+    assert developing.cut("one two three", 2) == "one two"
