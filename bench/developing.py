@@ -133,7 +133,7 @@ def cut(text: str, words: int) -> str:
 
 def update_scores(rouge: Rouge, refs: Sequence[str], ours: str, docs: Sequence[Document],
                   previous: str) -> dict[str, dict[str, float]]:
-    """ROUGE of the update and of each baseline at its length."""
+    """ROUGE of the update and of each baseline at its length (`previous` is "" on a topic's first day)."""
     words = len(ours.split())
     texts = {"ours": ours, "lead": quality.lead(docs, words), "previous": cut(previous, words),
              "lexrank": quality.sumy_summary("lexrank", docs, words),
@@ -152,8 +152,8 @@ def background_scores(rouge: Rouge, refs: Sequence[str], ours: str, earlier: Seq
 
 def shorts_before(stories: Sequence[Sequence[tl.Story]], topic: str, k: int, limit: int | None = None) -> list[str]:
     """The topic's story shorts before day k, newest first (at most `limit`)."""
-    found = [tl.topic_story(stories[j], topic) for j in range(k - 1, -1 if limit is None else max(-1, k - 1 - limit),
-                                                              -1)]
+    start = 0 if limit is None else max(0, k - limit)
+    found = [tl.topic_story(stories[j], topic) for j in range(k - 1, start - 1, -1)]
     return [tl.plain(s.short) for s in found if s is not None]
 
 
@@ -169,7 +169,7 @@ def annotated(where: dict[tuple[str, str], int], days: int) -> list[tuple[str, i
 
 
 def mean_table(rows: Sequence[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """Per system and metric, the mean over rows (NaN without rows)."""
+    """Per system and metric, the mean over rows (empty without rows)."""
     systems = rows[0].keys() if rows else ()
     return {s: {m: sum(r[s][m] for r in rows) / len(rows) for m in METRICS} for s in systems}
 
@@ -250,8 +250,9 @@ def measure(quick: bool, separate: bool) -> dict[str, float]:
 
 
 def noise(name: str) -> float:
-    """How far a figure may move with the code unchanged (float ties between sentences; ~180 annotated days)."""
-    return 0.1 if "rouge" in name else 0.005
+    """How far a figure may move with the code unchanged (float ties between sentences; ~180 annotated days).
+    None for mixed stories: no story may mix two topics."""
+    return 0.0 if name.startswith("mixed") else 0.1 if "rouge" in name else 0.005
 
 
 def check(measured: dict[str, float], floors: dict[str, float]) -> list[str]:

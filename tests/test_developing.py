@@ -89,6 +89,7 @@ def test_floors_and_ceilings() -> None:
     pinned = developing.pin({"update_rouge2": 4.3, "stale_share": 0.02, "topic_share": 0.5}, floors,
                             ["topic_share"], False)
     assert pinned == {"update_rouge2": 4.2, "stale_share": 0.025, "topic_share": 0.495}
+    assert developing.pin({"mixed_share": 0.0}, {}, ["mixed_share"], False) == {"mixed_share": 0.0}  # no slack
     with pytest.raises(SystemExit, match="--allow-lower"):
         developing.pin({"update_rouge2": 3.0, "stale_share": 0.02}, floors, [], False)
     with pytest.raises(SystemExit, match="not measured"):
@@ -102,3 +103,11 @@ def test_the_calendar_puts_every_topics_kth_day_on_day_k() -> None:
     assert {it.topic for it in days[0]} == {"haiti", "mj"}
     assert {it.topic for it in days[-1]} == {"mj"}  # haiti has fewer days than mj
     assert len({it.name for day in days for it in day}) == sum(map(len, days))
+
+
+def test_earlier_shorts_come_newest_first_within_the_limit() -> None:
+    days = [[story("a", haiti=1)], [story("b", mj=1)], [story("c", haiti=2)], [story("d", haiti=1)]]
+    assert developing.shorts_before(days, "haiti", 3) == ["short c", "short a"]  # day 1 has no haiti story
+    assert developing.shorts_before(days, "haiti", 3, 1) == ["short c"]
+    assert developing.shorts_before(days, "haiti", 0) == []
+    assert developing.cut("one two three", 2) == "one two"
