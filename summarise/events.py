@@ -6,8 +6,9 @@ reader meets the event again in each. A story is the event:
 
 1. facets join when their centroids, with their names and numbers, are alike (`event_threshold`; complete
    linkage over facets, so events do not chain);
-2. an article left on its own joins the story it is on average most alike (`attach_threshold`), since a lone
-   article is most often another outlet's angle on an event of the day rather than an event of its own.
+2. an article left on its own joins the story it is on average most alike (`attach_threshold`), when they
+   also share names or numbers beyond chance, since a lone article is most often another outlet's angle on an
+   event of the day rather than an event of its own.
 
 Both thresholds were chosen on bench/developing.py (a topic's share of its day's articles) against
 bench/cluster.py (B-cubed on a mix of distinct stories, which must not drop), and each can be set to 1.0 to turn
@@ -69,8 +70,15 @@ def _attach_singles(vectors: np.ndarray, texts: Sequence[str], events: list[Stor
     for i in single:
         means = [float(sims[at[i], [at[j] for j in members(e)]].mean()) for e in large]
         best = int(np.argmax(means))
-        if means[best] >= threshold:
+        if means[best] >= threshold and _names_shared(texts, i, members(large[best])):
             large[best] = [*large[best], [i]]
         else:
             stays.append([[i]])
     return large + stays
+
+
+def _names_shared(texts: Sequence[str], i: int, story: Sequence[int]) -> bool:
+    """Whether article i and the story share names and numbers beyond chance (cluster.NAME_FLOOR): an article
+    alike only in kind (two music-industry stories) is not the same event."""
+    together = "\n".join(texts[j] for j in story)
+    return float(cluster.name_overlap([texts[i], together])[0, 1]) >= cluster.NAME_FLOOR

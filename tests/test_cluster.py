@@ -253,10 +253,23 @@ def test_events_join_alike_facets_and_attach_lone_articles_but_keep_distinct_sto
 
     vectors = np.array([near(0, 0.1), near(0, 0.1), near(0, 0.3), near(0, 0.3), near(0, 0.6), near(1, 0.1),
                         near(1, 0.1), near(2, 0.1)])
-    texts = ["Cairo"] * 5 + ["Lima"] * 2 + ["Oslo"]
+    texts = ["protest in Cairo"] * 5 + ["vote in Lima"] * 2 + ["storm in Oslo"]
     facets = [[0, 1], [2, 3], [4], [5, 6], [7]]
     found = events.stories(vectors, texts, facets, event_threshold=0.6, attach_threshold=0.5)
     assert [events.members(s) for s in found] == [[0, 1, 2, 3, 4], [5, 6], [7]]
     assert found[0] == [[0, 1], [2, 3], [4]]  # the facets stay visible inside the story
     off = events.stories(vectors, texts, facets, event_threshold=1.0, attach_threshold=1.0)
     assert sorted(events.members(s) for s in off) == sorted(facets)
+
+
+def test_a_lone_article_alike_only_in_kind_does_not_join() -> None:
+    from summarise import events
+
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.8, 0.6]])
+    facets = [[0, 1], [2]]
+    shared = events.stories(vectors, ["song by Coldplay"] * 2 + ["records of Coldplay"], facets,
+                            event_threshold=1.0, attach_threshold=0.5)
+    alone = events.stories(vectors, ["song by Coldplay"] * 2 + ["estate of Michael Jackson"], facets,
+                           event_threshold=1.0, attach_threshold=0.5)
+    assert [events.members(s) for s in shared] == [[0, 1, 2]]
+    assert [events.members(s) for s in alone] == [[0, 1], [2]]
