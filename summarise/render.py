@@ -110,10 +110,15 @@ def _source_line(c: Citation) -> str:
     return f"{md_link(c.title, c.url)}{outlet}, {when(c.published)} ({md_text(language_note(c))})"
 
 
+def dumps(result: Result) -> str:
+    """briefing.json's text."""
+    return json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
+
+
 def write(result: Result, folder: Path) -> tuple[Path, Path]:
     """Write briefing.md and briefing.json into `folder` together: a reader finds both new or both old."""
     md, js = write_together(Path(folder), {
         "briefing.md": to_markdown(result),
-        "briefing.json": json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n",
+        "briefing.json": dumps(result),
     }, kept="the previous briefing is unchanged")
     return md, js

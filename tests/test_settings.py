@@ -67,7 +67,7 @@ def test_the_names_a_setting_takes_are_the_registries_keys() -> None:
     from summarise.engines import ENGINES
     from summarise.translation import BACKENDS
 
-    assert ENGINE_NAMES == tuple(ENGINES) and sorted(BACKEND_NAMES) == sorted(BACKENDS)
+    assert tuple(ENGINES) == ENGINE_NAMES and sorted(BACKEND_NAMES) == sorted(BACKENDS)
 
 
 def test_an_error_about_a_flag_names_the_flag_typed(workdir: Path) -> None:
