@@ -28,7 +28,7 @@ _EXAMPLES = {
     ],
     "detect": [
         ("summarise detect seeds/*.txt", "file, language, confidence"),
-        ("echo 'Правительство утвердило бюджет' | summarise detect", "ru"),
+        ("echo 'Правительство утвердило бюджет' | summarise detect", "one text per line of stdin: ru"),
     ],
     "translate": [
         ("summarise translate article.txt", "the language is detected"),

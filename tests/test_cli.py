@@ -4,7 +4,12 @@ a digest day with nothing new."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +21,10 @@ from summarise.cli import app
 from summarise.config import Settings
 from summarise.types import Briefing, InputIssue, Result
 
-from .conftest import SEEDS
+from .conftest import ROOT, SEEDS
 from .test_feeds import Site, feeds_file, live_feed, paragraphs, site  # noqa: F401
 from .test_pipeline import GOOD_ARTICLE
+from .test_reading import SEEDS_DATE, SEEDS_FIXTURE
 
 runner = CliRunner()
 
@@ -40,6 +46,21 @@ def test_help_names_arguments_and_offers_no_completion() -> None:
     assert runner.invoke(app, ["brief", "-h"]).stdout.startswith("Usage: root brief [OPTIONS] [INPUT...]\n")
     assert runner.invoke(app, ["story", "-h"]).stdout.startswith("Usage: root story [OPTIONS] FILE...\n")
     assert "\n  INPUT...  " in runner.invoke(app, ["brief", "--help"]).stdout
+
+
+def test_every_command_has_a_one_line_summary_and_examples() -> None:
+    """Issue 18 part 5: the command lists of `summarise -h` and `summarise cache -h` show each command on one line
+    of an 80-column terminal, not cut with "..."; each command's help ends with examples of itself."""
+    commands = ["brief", "story", "detect", "translate", "digest", "schedule", "cache"]
+    for args, names in [([], commands), (["cache"], ["stats", "clear"])]:
+        shown = runner.invoke(app, [*args, "-h"], env={"COLUMNS": "80"}).stdout
+        listed = shown.split("Commands:\n")[1].split("\n\n")[0].splitlines()
+        assert [line.split()[0] for line in listed] == names, shown  # one line each: no line wrapped
+        assert all("..." not in line and "…" not in line and len(line) <= 80 for line in listed), shown
+    for command in commands:
+        examples = runner.invoke(app, [command, "-h"], env={"COLUMNS": "80"}).stdout.split("\n  Examples:\n")[1]
+        runs = [line.strip() for line in examples.splitlines() if line.strip() and not line.strip().startswith("#")]
+        assert len(runs) >= 2 and all(f"summarise {command}" in run for run in runs), (command, examples)
 
 
 def test_detect_files_are_named_on_each_line(tmp_path: Path) -> None:
@@ -182,3 +203,34 @@ def test_a_digest_says_3_like_brief_when_an_article_stayed_untranslated() -> Non
     story = Briefing("b", "t", "s", "l", ("ru.txt",), ())
     day = Result(date="2024-05-03", documents=(missed,), issues=(), briefings=(story,))
     assert day.exit_code == 3 and DigestOutcome(day, 1, 1).exit_code == 3
+
+
+def _piped(tmp_path: Path, args: str) -> tuple[str, str, int]:
+    """`summarise ARGS` in a shell pipeline, as a user runs it: its stdout as the pipe got it, its stderr and
+    exit status."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARISE_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    script = f'{shlex.quote(sys.executable)} -m summarise {args}; echo "status=${{PIPESTATUS[0]}}" >&2'
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    status = int(done.stderr.rsplit("status=", 1)[1])
+    return done.stdout, done.stderr, status
+
+
+def test_dash_o_prints_the_briefing_and_nothing_else_for_a_pipe(tmp_path: Path) -> None:
+    """Issue 18 part 3: `-o -` is stdout (as curl's and wget's); a pipe gets the briefing only, the summary and
+    warnings go to stderr, and no folder named `-` (nor any briefing file) is written."""
+    fixture = SEEDS_FIXTURE.read_text(encoding="utf-8")
+    head, err, status = _piped(tmp_path, f"brief {shlex.quote(str(SEEDS))} -o - --date {SEEDS_DATE} | head -n 3")
+    assert status == 0, err
+    assert head == "".join(fixture.splitlines(keepends=True)[:3])  # the briefing.md a folder would get
+    assert "2 stories from 5 articles: printed on stdout" in err
+    out, err, status = _piped(tmp_path, f"brief {shlex.quote(str(SEEDS))} -o - --format json --date {SEEDS_DATE} -q")
+    assert status == 0, err
+    parsed = json.loads(out)
+    assert [c["title"] for c in parsed["clusters"]] == re.findall(r"(?m)^## \d+\. (.+)$", fixture)
+    assert not (tmp_path / "-").exists() and not list(tmp_path.rglob("briefing.*"))
+    for args, line in [("--format json", "error: --format chooses what -o - prints: add -o -"),
+                       ("-o - --format xml", "error: --format 'xml': choose md, json or html")]:
+        res = runner.invoke(app, ["brief", str(SEEDS), *args.split()])
+        assert res.exit_code == 2 and res.stdout == "" and res.stderr.startswith(line), res.output
