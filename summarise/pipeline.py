@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
+from .render import reading_order
 from .text import plural
 from .types import Article, Briefing, Document, InputIssue, Result
 
@@ -92,6 +93,7 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
         groups = _group(engine, docs, settings, step)
         briefings = _brief_groups(docs, groups, settings, note, step)
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
+    briefings = reading_order(briefings)  # stories in English first
     for issue in empty:
         note(f"{issue.path}: {issue.reason} ({issue.status})")
     folder = Path(settings.out) / date
