@@ -21,6 +21,7 @@ from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .fetch import FetchReport
+    from .schedule import Job
     from .types import Result
 
 HELP = {"help_option_names": ["-h", "--help"]}
@@ -120,25 +121,25 @@ def brief(
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief every article in the given files and folders (and, with --feeds, the day's feed entries) into
-    <out>/<date>/briefing.md and briefing.json.
-
-    Or print the briefing on stdout, and write no briefing files, with -o - (Markdown; --format json or html for
-    the others). The store and the fetched feed entries stay in the configured output folder; progress and
-    warnings go to stderr."""
+    <out>/<date>/briefing.md and briefing.json; or, with -o -, print the briefing on stdout (--format md, json or
+    html) and write no briefing files. Progress and warnings go to stderr."""
     from .pipeline import run
 
     printer = _printer(out, fmt)
     settings = load_settings(config, out=None if printer else out, date=date, translate=translate,
-                             cluster_threshold=threshold, summariser=summariser, engine=engine,
-                             quiet=quiet or None)
+                             cluster_threshold=threshold, summariser=summariser, engine=engine, quiet=quiet or None)
     with terminal(settings.quiet, verbose) as progress:
-        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn,
-                  write=printer is None)
+        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn, write=not printer)
     _host_times(day.fetched)
-    if printer:
-        typer.echo(printer(day.result), nl=False)
-    typer.echo(_summary(day.result, printed=printer is not None), err=True)
+    _report(day.result, printer)
     raise typer.Exit(day.result.exit_code)
+
+
+def _report(result: Result, printer: Callable[[Result], str] | None) -> None:
+    """The briefing on stdout when asked (-o -), and the one-line summary on stderr."""
+    if printer:
+        typer.echo(printer(result), nl=False)
+    typer.echo(_summary(result, printed=printer is not None), err=True)
 
 
 def _printer(out: Path | None, fmt: str | None) -> Callable[[Result], str] | None:
@@ -277,14 +278,19 @@ def schedule(
 
     job = plan(inputs or [], at, to=to or [], feeds=feeds, since=since, out=out, config=config, warn=warn)
     if check:
-        with terminal(job.settings.quiet or quiet, verbose) as progress:
-            outcome = job.try_once(progress, warn)
-        _host_times(outcome.fetched)
-        typer.echo(outcome.report(), err=True)
-        if outcome.exit_code not in (ExitCode.OK, ExitCode.PARTIAL):
-            raise typer.Exit(outcome.exit_code)
+        _try_once(job, quiet, verbose)
     typer.echo(job.line)
     typer.echo(job.sources, err=True)
+
+
+def _try_once(job: Job, quiet: bool, verbose: bool) -> None:
+    """--check: the digest once now, as a dry run; exit with its code unless it worked (0, or 3 for some inputs)."""
+    with terminal(job.settings.quiet or quiet, verbose) as progress:
+        outcome = job.try_once(progress, warn)
+    _host_times(outcome.fetched)
+    typer.echo(outcome.report(), err=True)
+    if outcome.exit_code not in (ExitCode.OK, ExitCode.PARTIAL):
+        raise typer.Exit(outcome.exit_code)
 
 
 cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, short_help=SUMMARY["cache"],
