@@ -10,8 +10,9 @@ Run: python bench/quality.py [--clusters N] [--check | --update-floors [--allow-
    Porter stemmer and stopword list are its own). Each baseline is cut to exactly the word count of our
    briefing for that cluster. The gate uses the first 100 clusters (the file is itself a random draw);
    `--clusters 250` measures all of them.
-2. Cluster B-cubed F1 on NTREX-128 + Multi-News (bench/cluster.py) and language accuracy on the Leipzig
-   test sets (bench/langid.py), read from the `RESULT` line each prints.
+2. Cluster B-cubed F1 on NTREX-128 + Multi-News (bench/cluster.py: of the facets, and of the stories a reader
+   sees) and language accuracy on the Leipzig test sets (bench/langid.py), read from the `RESULT` line each
+   prints.
 
 `--check` exits 1 when a figure falls below its floor in bench/floors.json. `--update-floors` pins the
 measured figures, less a small allowance for numerical noise (see `noise`), as floors; a floor only goes
@@ -229,7 +230,8 @@ def figures(limit: int) -> dict[str, float]:
         out[f"{prefix}rouge2_margin"] = table["ours"]["rouge2"] - max(table[s]["rouge2"] for s in SYSTEMS[1:])
     print(f"Long-briefing sentences opening on a reference whose antecedent is missing: {100 * dangling:.2f}%")
     out["standalone_share"] = 1.0 - dangling
-    out["cluster_bcubed_f1"] = result_line("cluster.py", others["cluster.py"])["bcubed_f1"]
+    clusters = result_line("cluster.py", others["cluster.py"])
+    out["cluster_bcubed_f1"], out["cluster_story_bcubed_f1"] = clusters["bcubed_f1"], clusters["story_bcubed_f1"]
     langid = result_line("langid.py", others["langid.py"])
     out.update({f"langid_{k}": v for k, v in langid.items()})
     return out

@@ -46,7 +46,7 @@ from .dates import short_date
 from .errors import ModelUnavailableError
 from .guard import Evidence, Facts
 from .render import LANGUAGE_NAMES
-from .selection import lede_of, pick_lede, select
+from .selection import lede_of, pick_lede, select, told
 from .story_model import Story, build_story
 from .text import paragraphs, sentences, word_count
 from .types import Briefing, Document
@@ -65,14 +65,16 @@ class Writer(Protocol):
 
 
 def brief_cluster(docs: Sequence[Document], settings: Settings | None = None, *, writer: Writer | None = None,
-                  notice: str | None = None) -> Briefing:
+                  notice: str | None = None, earlier: Sequence[str] = ()) -> Briefing:
     """Title, short and long briefing, with citations, for one story, as long as `settings` say (default:
-    Settings()); abstractive when given a writer."""
+    Settings()); abstractive when given a writer. `earlier`: the sentences the story's earlier briefings told
+    (a continuing story), which the short and the long leave out while there is news to tell instead."""
     settings = settings or Settings()
     short_words, long_min, long_max = settings.short_words, settings.long_min_words, settings.long_max_words
     story = build_story(docs)
-    lede = pick_lede(story, short_words)
-    short, long = _extractive(story, lede, short_words, long_min, long_max)
+    stale = told(story, earlier) if earlier else None
+    lede = pick_lede(story, short_words, stale)
+    short, long = _extractive(story, lede, short_words, long_min, long_max, stale)
     replaced, generated = 0, None
     if writer is not None and story.english:
         evidence = _evidence(story)
@@ -89,7 +91,7 @@ def brief_cluster(docs: Sequence[Document], settings: Settings | None = None, *,
         language="en" if story.english else _main_language(story), notice=None if story.english else notice)
 
 
-def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequence[Document]], Briefing]:
+def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[..., Briefing]:
     """Brief one story at a time as `settings` say: abstractive when asked and the model loads, else extractive."""
     writer: Seq2SeqWriter | None = None
     if settings.summariser == "abstractive":
@@ -98,7 +100,7 @@ def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequen
         writer = Seq2SeqWriter(settings.summary_model, device=settings.device, beams=settings.beam_size)
     missing: list[ModelUnavailableError] = []
 
-    def brief_one(docs: Sequence[Document]) -> Briefing:
+    def brief_one(docs: Sequence[Document], earlier: Sequence[str] = ()) -> Briefing:
         if writer is not None and not missing:
             try:
                 writer.load()  # the model loads with the first story, and stays loaded
@@ -106,7 +108,7 @@ def briefer(settings: Settings, warn: Callable[[str], None]) -> Callable[[Sequen
                 missing.append(exc)
                 warn(f"{exc}; briefing extractively instead")
         return brief_cluster(docs, settings, writer=None if missing else writer,
-                             notice=untranslated_notice(docs, settings))
+                             notice=untranslated_notice(docs, settings), earlier=earlier)
 
     return brief_one
 
@@ -128,7 +130,7 @@ def untranslated_notice(docs: Sequence[Document], settings: Settings) -> str | N
 
 
 def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: int,
-                long_max: int) -> tuple[str, str]:
+                long_max: int, stale: np.ndarray | None = None) -> tuple[str, str]:
     """Short (the lede) and long briefings of source sentences."""
     cands = story.cands
     short = cited_text(story, {(cands[k].source, cands[k].index) for k in lede}, dated=False)
@@ -137,8 +139,8 @@ def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: i
     if not short and cands:  # every sentence is longer than the short budget: cut the best one
         best = int(np.argmax(story.scores))
         short = _clip(cands[best].text, short_words) + markers(cite(story, (cands[best].source, cands[best].index)))
-    seed = [lede_of(story, d) for d in story.developments] if story.timeline else list(lede)  # news first
-    taken = select(story, low=long_min, high=long_max, seed=[k for k in seed if k is not None])
+    seed = [lede_of(story, d, stale=stale) for d in story.developments] if story.timeline else list(lede)  # news
+    taken = select(story, low=long_min, high=long_max, seed=[k for k in seed if k is not None], stale=stale)
     return short, cited_text(story, taken, dated=True)
 
 

@@ -15,14 +15,13 @@ import typer
 
 from .config import DEFAULT_SINCE, LOCK_WAIT, Settings, load_settings
 from .errors import ConfigError, ExitCode, SummariseError
-from .terminal import Command, terminal, warn
+from .markup import one_line
+from .terminal import Command, choose_printer, host_times, report, terminal, warn
 from .usage import SUMMARY, examples
 from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .fetch import FetchReport
     from .schedule import Job
-    from .types import Result
 
 HELP = {"help_option_names": ["-h", "--help"]}
 # No shell completion: it is not offered (no --install-completion), rather than offered half-working.
@@ -59,6 +58,8 @@ WAIT = typer.Option(LOCK_WAIT, "--wait", metavar="SECONDS", help="Seconds to wai
                                                                   "the lock.")
 TO = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: SUMMARISE_MAIL_TO or `to` "
                                                      "in [mail]].")
+MEMORY = typer.Option(None, "--memory/--no-memory", help="Follow stories from earlier days (the story memory) "
+                      f"[default: {'on' if DEFAULTS.memory else 'off'}].")
 SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
                           help="extractive (source sentences) or abstractive (the summary_model, guarded) "
                                f"[default: {DEFAULTS.summariser}].")
@@ -116,46 +117,23 @@ def brief(
     threshold: float | None = THRESHOLD,
     summariser: str | None = SUMMARISER,
     engine: str | None = ENGINE,
+    memory: bool | None = MEMORY,
     config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief every article in the given files and folders (and, with --feeds, the day's feed entries) into
-    <out>/<date>/briefing.md and briefing.json; or, with -o -, print the briefing on stdout (--format md, json or
-    html) and write no briefing files. Progress and warnings go to stderr."""
+    <out>/<date>/briefing.md and .json, or with -o - print it on stdout (--format md, json or html) and write none."""
     from .pipeline import run
 
-    printer = _printer(out, fmt)
+    printer = choose_printer(out, fmt)
     settings = load_settings(config, out=None if printer else out, date=date, translate=translate,
-                             cluster_threshold=threshold, summariser=summariser, engine=engine, quiet=quiet or None)
+                             cluster_threshold=threshold, summariser=summariser, engine=engine, memory=memory,
+                             quiet=quiet or None)
     with terminal(settings.quiet, verbose) as progress:
         day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn, write=not printer)
-    _host_times(day.fetched)
-    _report(day.result, printer)
+    report(day.result, printer, day.fetched)
     raise typer.Exit(day.result.exit_code)
-
-
-def _report(result: Result, printer: Callable[[Result], str] | None) -> None:
-    """The briefing on stdout when asked (-o -), and the one-line summary on stderr."""
-    if printer:
-        typer.echo(printer(result), nl=False)
-    typer.echo(_summary(result, printed=printer is not None), err=True)
-
-
-def _printer(out: Path | None, fmt: str | None) -> Callable[[Result], str] | None:
-    """With -o -: the function that renders a Result in the --format asked for (ConfigError for another)."""
-    from .html import render_html
-    from .render import dumps, to_markdown
-
-    printers: dict[str, Callable[[Result], str]] = {"md": to_markdown, "json": dumps, "html": render_html}
-    if str(out) != "-":
-        if fmt is not None:
-            raise ConfigError("--format chooses what -o - prints: add -o - (a folder always gets briefing.md "
-                              "and briefing.json)")
-        return None
-    if (fmt or "md") not in printers:
-        raise ConfigError(f"--format {fmt!r}: choose md, json or html")
-    return printers[fmt or "md"]
 
 
 @_command("story")
@@ -234,6 +212,7 @@ def digest(
     out: Path | None = OUT,
     date: str | None = DATE,
     engine: str | None = ENGINE,
+    memory: bool | None = MEMORY,
     config: Path | None = CONFIG,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
@@ -242,12 +221,12 @@ def digest(
     sent before. A message that could not be delivered waits in <out>/outbox for the next run (exit 5)."""
     from .digest import run_digest
 
-    settings = load_settings(config, out=out, date=date, engine=engine, quiet=quiet or None,
+    settings = load_settings(config, out=out, date=date, engine=engine, memory=memory, quiet=quiet or None,
                              mail={"to": tuple(to or ())})
     with terminal(settings.quiet, verbose) as progress:
         outcome = run_digest(inputs or [], settings, dry_run=dry_run, send_all=send_all, lock_timeout=wait,
                              feeds=feeds, since=since, progress=progress, warn=warn)
-    _host_times(outcome.fetched)
+    host_times(outcome.fetched)
     typer.echo(outcome.report(), err=True)
     raise typer.Exit(outcome.exit_code)
 
@@ -287,7 +266,7 @@ def _try_once(job: Job, quiet: bool, verbose: bool) -> None:
     """--check: the digest once now, as a dry run; exit with its code unless it worked (0, or 3 for some inputs)."""
     with terminal(job.settings.quiet or quiet, verbose) as progress:
         outcome = job.try_once(progress, warn)
-    _host_times(outcome.fetched)
+    host_times(outcome.fetched)
     typer.echo(outcome.report(), err=True)
     if outcome.exit_code not in (ExitCode.OK, ExitCode.PARTIAL):
         raise typer.Exit(outcome.exit_code)
@@ -329,28 +308,45 @@ def cache_clear(
     typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
 
 
-def _summary(result: Result, printed: bool = False) -> str:
-    """'3 stories from 7 articles (1 input not briefed): outputs/2025-06-20/briefing.md, ...'; what went wrong in
-    brackets only when something did."""
-    from .text import plural
-
-    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
-    missed = sum(1 for d in result.documents if d.missed)
-    notes = [f"{plural(len(result.issues), 'input', 'inputs')} not briefed"] if result.issues else []
-    notes += [f"{missed} not translated for want of a model"] if missed else []
-    said = f" ({', '.join(notes)})" if notes else ""
-    return (f"{plural(len(result.briefings), 'story', 'stories')} from "
-            f"{plural(len(result.documents), 'article', 'articles')}{said}: "
-            f"{'printed on stdout' if printed else written}")
+stories_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None, short_help=SUMMARY["stories"],
+                          epilog=examples("stories"),
+                          help="List the stories being followed from day to day (the story memory in the store); "
+                               "`stories show ID` prints one story's history.")
+app.add_typer(stories_app, name="stories")
 
 
-def _host_times(fetched: FetchReport | None) -> None:
-    """With --feeds: the requests and wall-clock seconds per host, and in all."""
-    if fetched is not None:
-        from .fetch import host_time_lines
+@stories_app.callback()
+@_errors
+def stories_list(ctx: typer.Context, out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> None:
+    """Print each followed story: id, first and last day, days briefed, title (newest first)."""
+    from .memory import history
+    from .store import default_path
 
-        for line in host_time_lines(fetched):
-            typer.echo(line, err=True)
+    if ctx.invoked_subcommand is not None:
+        return
+    found = history(default_path(load_settings(config, out=out).out))
+    for story in found:
+        typer.echo(f"{story.id}\t{story.first_seen}\t{story.last_seen}\t{len(story.days)}\t"
+                   f"{one_line(story.days[-1].title)}")
+    if not found:
+        typer.echo("no stories followed yet: `summarise brief` remembers each day's stories", err=True)
+
+
+@stories_app.command("show", short_help=SUMMARY["stories show"])
+@_errors
+def stories_show(story: str = typer.Argument(..., metavar="ID"), out: Path | None = CACHE_OUT,
+                 config: Path | None = CONFIG) -> None:
+    """Print one story's history, day by day: the title and what was new."""
+    from .citing import unmarked
+    from .memory import history
+    from .store import default_path
+
+    path = default_path(load_settings(config, out=out).out)
+    found = history(path, story)
+    if not found:
+        raise ConfigError(f"no story {one_line(story)!r} in {path}: `summarise stories` lists the followed ones")
+    for entry in found[0].days:
+        typer.echo(f"{entry.day}  {one_line(entry.title)}\n    {one_line(unmarked(entry.short))}")
 
 
 def _article_text(path: Path) -> str:

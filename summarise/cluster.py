@@ -68,7 +68,7 @@ def group(docs: Sequence[Document], threshold: float, exact_max: int,
     when it is already known (the Ray engine embeds on its workers).
     """
     vectors = represent(docs) if vectors is None else vectors
-    return group_features(vectors, [_text(d) for d in docs], threshold, exact_max)
+    return group_features(vectors, [doc_text(d) for d in docs], threshold, exact_max)
 
 
 def group_features(vectors: np.ndarray, texts: Sequence[str], threshold: float,
@@ -106,7 +106,7 @@ def _ordered(clusters: Iterable[list[int]]) -> list[list[int]]:
 def similarities(docs: Sequence[Document]) -> np.ndarray:
     """Pairwise story similarity: embedding cosine, raised towards 1 by shared names and numbers."""
     vectors = represent(docs)
-    return combine((vectors @ vectors.T).astype(np.float64), name_overlap([_text(d) for d in docs]))
+    return combine((vectors @ vectors.T).astype(np.float64), name_overlap([doc_text(d) for d in docs]))
 
 
 def combine(cosine: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -115,7 +115,7 @@ def combine(cosine: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     return sims
 
 
-def _text(doc: Document) -> str:
+def doc_text(doc: Document) -> str:
     return f"{doc.article.title}\n{doc.article.text}"
 
 

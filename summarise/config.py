@@ -109,6 +109,12 @@ class Settings:
     device: str = "cpu"
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
     cluster_exact_max: int = 5000  # above this many articles, cluster approximately (memory linear in n; bench/scale)
+    event_threshold: float = 0.8  # facets whose centroids are this alike are one story (events.py; 1.0: off)
+    attach_threshold: float = 0.5  # a lone article joins the story it is on average this alike (1.0: off)
+    memory: bool = True  # follow stories across days in the store (story memory); false: each day on its own
+    story_window_days: int = 14  # a story not briefed for longer than this is forgotten
+    link_threshold: float = 0.6  # similarity a story of today needs to continue a remembered one (memory.py)
+    background_words: int = 120  # most words of a continuing story's background
     engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
     ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
     summariser: str = "extractive"  # or "abstractive"
@@ -246,14 +252,13 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "max_output_ratio": (0.1, None), "cluster_threshold": (0.0, 1.0), "short_words": (1, None),
     "long_min_words": (1, None), "long_max_words": (1, None), "max_file_mb": (0.001, 1_000_000),
     "cluster_exact_max": (0, None), "threads": (0, None), "feeds.max_entries": (1, None),
-    "mail.port": (1, 65535), "mail.timeout": (0.001, 3600),
+    "mail.port": (1, 65535), "mail.timeout": (0.001, 3600), "event_threshold": (0.0, 1.0),
+    "attach_threshold": (0.0, 1.0), "link_threshold": (0.0, 1.0), "story_window_days": (1, None),
+    "background_words": (0, None),
 }
-
-
-def choices() -> dict[str, tuple[str, ...]]:
-    """The settings that take one of a few names, and those names."""
-    return {"summariser": SUMMARISERS, "engine": ENGINE_NAMES, "mail.security": SECURITY,
-            "translate_backend": ("auto", *BACKEND_NAMES)}
+# The settings that take one of a few names, and those names.
+CHOICES = {"summariser": SUMMARISERS, "engine": ENGINE_NAMES, "mail.security": SECURITY,
+           "translate_backend": ("auto", *BACKEND_NAMES)}
 
 
 def _bad(name: str, value: Any, wanted: str, origins: Mapping[str, str]) -> ConfigError:
@@ -288,7 +293,7 @@ def check(settings: Settings, origins: Mapping[str, str] | None = None) -> Setti
     if settings.long_max_words < settings.long_min_words:
         raise _bad("long_max_words", settings.long_max_words,
                    f"it must be at least long_min_words ({settings.long_min_words})", origins)
-    for name, allowed in choices().items():
+    for name, allowed in CHOICES.items():
         if _value(settings, name) not in allowed:
             raise _bad(name, _value(settings, name), f"choose one of: {', '.join(allowed)}", origins)
     if not _DEVICE.fullmatch(str(settings.device).strip().lower()):

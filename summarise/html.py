@@ -12,7 +12,7 @@ import re
 from html import escape
 
 from .markup import one_line, safe_url
-from .render import DATE_LABEL, LANGUAGE_NAMES, details, language_note, reading_order, when
+from .render import DATE_LABEL, LANGUAGE_NAMES, background_lines, details, language_note, reading_order, status, when
 from .text import plural
 from .types import Briefing, Citation, Result
 
@@ -86,20 +86,34 @@ def _story(k: int, b: Briefing) -> str:
     banner = ([f'<p lang="en" style="{INK}font-size:14px;background:#fef3c7;padding:8px;margin:0 0 12px;">'
                f"<strong>Not in English.</strong> {_code(b.notice)}</p>"] if b.notice else [])
     also = [c for c in b.citations if not c.cited]
+    earlier = [c for c in b.citations if c.earlier]
     return "\n".join([
         '<div style="border-top:1px solid #e5e7eb;margin-top:20px;padding-top:16px;">',
         f'<h2 style="{INK}font-size:20px;line-height:1.3;margin:0 0 4px;">'
         f"{k}. <span{lang}>{_esc(one_line(b.title))}</span>{original}</h2>",
-        f'<p style="{MUTED}margin:0 0 12px;">{covered}</p>',
+        f'<p style="{MUTED}margin:0 0 12px;"><strong>{_esc(status(b))}</strong> · {covered}</p>',
         *banner,
         f'<p{lang} style="{INK}font-size:16px;font-weight:bold;margin:0 0 12px;">{_cited(b.short, by_n)}</p>',
         *(f'<p{lang} style="{INK}font-size:16px;margin:0 0 12px;">{_labelled(p, by_n)}</p>' for p in long_parts),
+        *_background(b, by_n),
         f'<p style="{INK}font-size:14px;font-weight:bold;margin:0 0 4px;">Sources</p>',
-        *(_source(c) for c in b.citations if c.cited),
+        *(_source(c) for c in b.citations if c.cited and not c.earlier),
+        *([f'<p style="{MUTED}font-weight:bold;margin:8px 0 4px;">Earlier sources</p>'] if earlier else []),
+        *(_source(c) for c in earlier),
         *([f'<p style="{INK}font-size:14px;font-weight:bold;margin:8px 0 4px;">Also reported by</p>'] if also else []),
         *(_source(c) for c in also),
         "</div>",
     ])
+
+
+def _background(b: Briefing, by_n: dict[int, Citation]) -> list[str]:
+    """A continuing story's background, secondary: smaller, muted, set apart."""
+    if not b.background:
+        return []
+    lines = [f'<p style="{MUTED}margin:0 0 4px;"><strong>{_esc(date)}:</strong> {_cited(text, by_n)}</p>'
+             for date, text in background_lines(b)]
+    return [f'<div style="border-left:3px solid #e5e7eb;padding-left:10px;margin:0 0 12px;">'
+            f'<p style="{MUTED}font-weight:bold;margin:0 0 4px;">Background</p>', *lines, "</div>"]
 
 
 def _labelled(paragraph: str, by_n: dict[int, Citation]) -> str:

@@ -30,7 +30,7 @@ from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import render_html, stories
 from .markup import one_line, safe_url
-from .render import LANGUAGE_NAMES, details, language_note, when
+from .render import LANGUAGE_NAMES, background_lines, details, language_note, status, when
 from .text import plural
 from .types import Result
 
@@ -104,12 +104,16 @@ def render_text(result: Result) -> str:
     for k, b in enumerate(ordered, 1):
         original = "" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"
         heading = f"{k}. {one_line(b.title)}{original}"
-        lines += [heading, "=" * min(72, len(heading)), plural(len(b.article_ids), "article", "articles"), ""]
+        lines += [heading, "=" * min(72, len(heading)),
+                  f"{status(b)} · {plural(len(b.article_ids), 'article', 'articles')}", ""]
         lines += [_wrap(f"NOT IN ENGLISH. {b.notice}"), ""] if b.notice else []
         lines += [_wrap(b.short), ""]
         lines += [_wrap(p) + "\n" for p in details(b).split("\n\n") if p.strip()]
-        for label, cited in (("Sources:", True), ("Also reported by:", False)):
-            listed = [c for c in b.citations if c.cited == cited]
+        lines += ["Background:", *(_wrap(f"{date}: {text}") for date, text in background_lines(b)), ""] \
+            if b.background else []
+        for label, cited, earlier in (("Sources:", True, False), ("Also reported by:", False, False),
+                                      ("Earlier sources:", True, True)):
+            listed = [c for c in b.citations if c.cited == cited and c.earlier == earlier]
             lines += [label] if listed else []
             for c in listed:
                 outlet = f" — {one_line(c.source)}" if c.source else ""

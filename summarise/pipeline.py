@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import following
 from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
@@ -23,8 +24,12 @@ from .text import plural
 from .types import Article, Briefing, Document, InputIssue, Result
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
     from .engines import Engine
+    from .events import Story
     from .fetch import FetchReport
+    from .memory import Remembered, Signature
 
 log = logging.getLogger("summarise")
 
@@ -90,8 +95,9 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
     with stages(settings) as engine:
         articles, issues = _read(engine, inputs, settings, note, step)
         docs = documents(engine, articles, note, step)
-        groups = _group(engine, docs, settings, step)
-        briefings = _brief_groups(docs, groups, settings, note, step)
+        stories, vectors = _group(engine, docs, settings, step)
+        past = following.recall(settings, date, note)
+        briefings, signatures = _brief_groups(docs, stories, vectors, past, settings, date, note, step)
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
     briefings = reading_order(briefings)  # stories in English first
     for issue in empty:
@@ -102,7 +108,12 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
         note(f"nothing could be briefed; kept the earlier briefing in {folder}")
     result = Result(date=date, documents=tuple(docs), issues=(*issues, *empty, *extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))
-    return _write(result, folder) if write and not keep else result
+    if keep or not write:  # -o -: the caller prints the Result; no files, and the memory waits for written ones
+        return result
+    result = _write(result, folder)
+    if past is not None:  # only once the day's briefing is written: memory never runs ahead of the outputs
+        following.remember(settings, date, result.briefings, signatures, note)
+    return result
 
 
 def _read(engine: Engine, inputs: Sequence[Path | str], settings: Settings, note: Warn,
@@ -119,33 +130,43 @@ def _read(engine: Engine, inputs: Sequence[Path | str], settings: Settings, note
     return articles, issues
 
 
-def _group(engine: Engine, docs: Sequence[Document], settings: Settings, step: Progress) -> list[list[int]]:
-    """embed → cluster: the stories, as lists of indices into `docs`."""
-    from . import cluster
+def _group(engine: Engine, docs: Sequence[Document], settings: Settings, step: Progress
+           ) -> tuple[list[Story], np.ndarray]:
+    """embed → cluster: the stories (events, each a list of facets of indices into `docs`), and the vectors."""
+    from . import cluster, events
 
     with _timed("embed") as said:
         vectors = engine.represent(docs, lambda done: step("embed", done, len(docs)))  # from 0 to len(docs)
         said.append(plural(len(docs), "article", "articles"))
     with _timed("cluster") as said:
         step("cluster", 0, 1)
-        groups = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
+        facets = cluster.group(docs, settings.cluster_threshold, settings.cluster_exact_max, vectors)
+        stories = [[f] for f in facets] if len(docs) > settings.cluster_exact_max else events.stories(
+            vectors, [cluster.doc_text(d) for d in docs], facets, event_threshold=settings.event_threshold,
+            attach_threshold=settings.attach_threshold)
         step("cluster", 1, 1)
-        said.append(plural(len(groups), "story", "stories"))
-    return groups
+        said.append(f"{plural(len(stories), 'story', 'stories')} of {plural(len(facets), 'facet', 'facets')}")
+    return stories, vectors
 
 
-def _brief_groups(docs: Sequence[Document], groups: Sequence[Sequence[int]], settings: Settings, note: Warn,
-                  step: Progress) -> list[Briefing]:
-    from . import briefing
+def _brief_groups(docs: Sequence[Document], stories: Sequence[Story], vectors: np.ndarray,
+                  past: Sequence[Remembered] | None, settings: Settings, date: str, note: Warn,
+                  step: Progress) -> tuple[list[Briefing], dict[str, Signature]]:
+    """Each story briefed; a story that continues a remembered one says what is new, with its background."""
+    from . import briefing, events
 
     with _timed("brief") as said:
         brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
-        briefings = []
-        for k, members in enumerate(groups):
-            briefings.append(brief_one([docs[i] for i in members]))
-            step("brief", k + 1, len(groups))
-        said.append(f"{plural(len(briefings), 'story', 'stories')}, {settings.summariser}")
-    return briefings
+        signatures = following.signatures(docs, stories, vectors)
+        linked = following.link(signatures, past, settings)
+        briefings: list[Briefing] = []
+        for k, story in enumerate(stories):
+            members = [docs[i] for i in events.members(story)]
+            briefings.append(following.brief(brief_one, members, story, linked[k], settings, date))
+            step("brief", k + 1, len(stories))
+        said.append(f"{plural(len(briefings), 'story', 'stories')}, {settings.summariser}, "
+                    f"{sum(b.continues is not None for b in briefings)} continuing")
+    return briefings, {b.id: s for b, s in zip(briefings, signatures, strict=True)}
 
 
 def _write(result: Result, folder: Path) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -56,13 +57,16 @@ def to_json(result: Result) -> dict[str, Any]:
 
 def cluster_json(b: Briefing) -> dict[str, Any]:
     """One story as it appears in the JSON's `clusters` list."""
+    continues = None if b.continues is None else {
+        "first_seen": b.continues.first_seen, "last_seen": b.continues.last_seen, "day": b.continues.day}
     return {
         "id": b.id, "title": b.title, "short": b.short, "long": b.long,
+        "continues": continues, "update": b.short, "background": b.background,
         "english": b.english, "language": b.language, "notice": b.notice,
-        "articles": list(b.article_ids),
+        "articles": list(b.article_ids), "facets": [list(f) for f in b.facets],
         "citations": [{"n": c.n, "article": c.article_id, "title": c.title, "source": c.source,
                        "url": c.url, "published": c.published, "language": c.language, "translated": c.translated,
-                       "cited": c.cited, "copies": list(c.copies)}
+                       "cited": c.cited, "copies": list(c.copies), "earlier": c.earlier}
                       for c in b.citations],
         "untranslated": list(b.untranslated),
         "guard_replacements": b.replacements,
@@ -83,6 +87,20 @@ def to_markdown(result: Result) -> str:
                   for i in result.issues]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def status(b: Briefing) -> str:
+    """'Update · day 9 · first reported 25 Jan 2011', or 'New today' (plain text: escape it where it goes)."""
+    if b.continues is None:
+        return "New today"
+    first = short_date(dt.date.fromisoformat(b.continues.first_seen))
+    return f"Update · day {b.continues.day} · first reported {first}"
+
+
+def background_lines(b: Briefing) -> list[tuple[str, str]]:
+    """The background as (date, cited text) lines."""
+    return [(date, text) for line in b.background.splitlines() if line.strip()
+            for date, _, text in [line.partition(": ")]]
 
 
 def details(b: Briefing) -> str:
@@ -118,9 +136,18 @@ def story_markdown(b: Briefing, heading: str) -> str:
     lines = [heading + ("" if b.english else f" ({LANGUAGE_NAMES.get(b.language, b.language)}, not translated)"), ""]
     if b.notice:
         lines += [f"> **Not in English.** {one_line(b.notice)}", ""]
-    lines += [f"**In short:** {md_cited(b.short)}", "", DATE_LABEL.sub(r"**\1:** ", md_cited(details(b))), "",
-              "Sources:"]
-    lines += [f"{c.n}. {_source_line(c)}" for c in b.citations if c.cited]
+    lines += [f"*{md_text(status(b))}*", "", f"**In short:** {md_cited(b.short)}", "",
+              DATE_LABEL.sub(r"**\1:** ", md_cited(details(b))), ""]
+    if b.background:
+        lines += ["**Background:**", ""]
+        lines += [f"- {md_text(one_line(date))}: {md_cited(text)}" for date, text in background_lines(b)]
+        lines.append("")
+    lines += ["Sources:"]
+    lines += [f"{c.n}. {_source_line(c)}" for c in b.citations if c.cited and not c.earlier]
+    earlier = [c for c in b.citations if c.earlier]
+    if earlier:
+        lines += ["", "Earlier sources:"]
+        lines += [f"{c.n}. {_source_line(c)}" for c in earlier]
     also = [c for c in b.citations if not c.cited]
     if also:
         lines += ["", "Also reported by:"]

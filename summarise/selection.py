@@ -20,12 +20,28 @@ REDUNDANT_MEANING, REDUNDANT_WORDS = 2.0, 1.0  # penalties: cosine, and share of
 LEDE_SPAN = 2  # the lede is among the first this many candidate sentences of a source
 LEDE_SCORE, LEDE_MEANING, LEDE_RANK = 1.0, 2.0, 0.3  # lede: weights of score, closeness to the openings, rank
 LEDE_SECOND = 12  # a lede shorter than this many words takes the next sentence of its source along
+# A continuing story: a sentence this close in meaning to one its earlier briefings told, or sharing this much of
+# its word pairs with one, is not news (the issue's "stale" test is ROUGE-2 F >= 0.5 against earlier shorts).
+TOLD_MEANING, TOLD_PAIRS = 0.8, 0.4
 
 
-def pick_lede(story: Story, short_words: int) -> list[int]:
+def told(story: Story, earlier: Sequence[str]) -> np.ndarray:
+    """Per candidate: whether the story's earlier briefings (their sentences, `earlier`) already said it."""
+    from .embed import embed
+
+    if not earlier or not story.cands:
+        return np.zeros(len(story.cands), dtype=bool)
+    meaning = (story.vectors @ embed(list(earlier)).T).max(axis=1) >= TOLD_MEANING
+    said = [word_pairs(text) for text in earlier]
+    wording = np.array([bool(pairs) and max(len(pairs & s) for s in said) >= TOLD_PAIRS * len(pairs)
+                        for pairs in story.pairs])
+    return np.asarray(meaning | wording)
+
+
+def pick_lede(story: Story, short_words: int, stale: np.ndarray | None = None) -> list[int]:
     """The short's candidates: the newest development's lede, and the next sentence of its source when the
-    lede is short and both fit the budget."""
-    best = lede_of(story, story.newest, short_words)
+    lede is short and both fit the budget; what is `stale` (told before) is left out while anything else fits."""
+    best = lede_of(story, story.newest, short_words, stale)
     if best is None:
         return []
     lede = story.cands[best]
@@ -37,12 +53,16 @@ def pick_lede(story: Story, short_words: int) -> list[int]:
     return [best]
 
 
-def lede_of(story: Story, pool: Sequence[int], max_words: int = MAX_WORDS) -> int | None:
+def lede_of(story: Story, pool: Sequence[int], max_words: int = MAX_WORDS,
+            stale: np.ndarray | None = None) -> int | None:
     """The most central standalone sentence among the first LEDE_SPAN of each of `pool`'s sources: news says who
     did what, where and when first, and what several sources open on is the news. Its value: the sentence's
-    score, plus its closeness in meaning to the sources' opening sentences, less a little per rank."""
+    score, plus its closeness in meaning to the sources' opening sentences, less a little per rank. Sentences
+    `stale` marks are left out while any other fits."""
     cands, members = story.cands, set(pool)
     fits = [k for k, c in enumerate(cands) if c.source in members and not c.needs and word_count(c.text) <= max_words]
+    if stale is not None:
+        fits = [k for k in fits if not stale[k]] or fits
     opening = [k for k in fits if cands[k].rank < LEDE_SPAN] or fits
     if not opening:
         return None
@@ -77,13 +97,16 @@ class _Picks:
     count: int = 0
 
 
-def select(story: Story, *, low: int, high: int, seed: Sequence[int] = (), max_sentences: int = 1000) -> set[Key]:
+def select(story: Story, *, low: int, high: int, seed: Sequence[int] = (), max_sentences: int = 1000,
+           stale: np.ndarray | None = None) -> set[Key]:
     """Greedy picks (new shared pairs per word, score, less redundancy) until `low` words, never past `high`,
-    the `seed` candidates first; each pick brings the sentences it leans on. Returns the (source, index) of every
-    sentence taken."""
+    the `seed` candidates first; each pick brings the sentences it leans on; `stale` candidates (told on earlier
+    days) are not picked. Returns the (source, index) of every sentence taken."""
     units = _units(story)
     n = len(story.cands)
-    picks = _Picks(np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool))
+    blocked = np.zeros(n, dtype=bool) if stale is None or stale.all() else stale.copy()
+    blocked[list(seed)] = False  # the lede leads, told before or not
+    picks = _Picks(np.zeros(n), np.zeros(n), blocked)
     queue = list(seed)
     while (queue or picks.words < low) and picks.count < max_sentences:
         cost = units.lengths + np.array([sum(w for key, w in needs if key not in picks.taken)

@@ -105,6 +105,16 @@ class Citation:
     copies: tuple[str, ...] = ()  # ids of syndicated copies merged into this source (their outlets are in `source`)
     published: str | None = None  # the source's publication day (ISO 8601), when known
     cited: bool = True  # False: no sentence of the briefing cites it (listed as "also reported by")
+    earlier: bool = False  # True: an earlier day's source, cited by the story's background
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """A story followed from earlier days: when it was first and last briefed, and which day of it this is."""
+
+    first_seen: str  # YYYY-MM-DD
+    last_seen: str  # the last earlier day it was briefed
+    day: int  # 1 on the day it was first seen
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,9 @@ class Briefing:
     english: bool = True  # False: no source could be had in English, so title and text are in the original
     language: str = "en"  # the language of the title and text
     notice: str | None = None  # for a story not in English: what it is, and how to get it translated
+    continues: Continuation | None = None  # set when the story was briefed on an earlier day (story memory)
+    background: str = ""  # a continuing story: what came before, dated, cited to earlier sources ([n] markers)
+    facets: tuple[tuple[str, ...], ...] = ()  # article ids per facet, when the story joined several (events.py)
 
 
 @dataclass(frozen=True)

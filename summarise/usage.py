@@ -10,6 +10,8 @@ SUMMARY = {
     "translate": "Print the English translation of one article.",
     "digest": "Brief the day and email the stories not sent before.",
     "schedule": "Print a crontab line that runs the digest daily.",
+    "stories": "List the stories followed from day to day.",
+    "stories show": "Print one story's history, day by day.",
     "cache": "Show or clear the cache that re-runs reuse.",
     "cache stats": "Print each cache's entries, hits and misses.",
     "cache clear": "Delete cached entries; briefings and state stay.",
@@ -42,6 +44,10 @@ _EXAMPLES = {
     "schedule": [
         ("summarise schedule --feeds feeds.txt --to me@example.org --check", "try the job once now"),
         ("(crontab -l; summarise schedule --feeds ~/feeds.txt --at 06:30) | crontab -", "install it"),
+    ],
+    "stories": [
+        ("summarise stories", "id, first and last day, days briefed, title"),
+        ("summarise stories show 3f2a9c1d0b7e", "what was new each day"),
     ],
     "cache": [
         ("summarise cache stats", "what the cache holds, and how often re-runs used it"),

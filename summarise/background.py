@@ -1,0 +1,139 @@
+"""A continuing story: what it continues, and the background a reader needs, from the story's memory.
+
+The background is drawn from the sentences the story's earlier briefings told (memory.py keeps each day's short
+and long with their sources), cited to those earlier sources and dated by the day they were briefed:
+
+1. a sentence counts for how many of the story's days speak of its words (what keeps coming back is what the
+   story is about), more when it was a day's lede, most when it was the first day's (how the story began);
+2. it counts a little more for sharing words with today's update (the background that update needs);
+3. a sentence that repeats today's update, or one already picked, is left out;
+4. the best are taken until `background_words`, then told in date order: "25 Jan 2011: … 28 Jan 2011: …".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .citing import markers
+from .dates import short_date
+from .memory import Remembered
+from .story_model import terms
+from .text import word_count
+from .types import Briefing, Citation, Continuation
+
+ORIGIN, LEDE, RELEVANCE = 1.0, 0.5, 0.5  # bonuses: the first day's lede, any day's lede, words of today's update
+REPEATS = 0.5  # share of a sentence's words found in the update, or in a pick, that makes it a repeat
+MIN_WORDS = 6
+_CITED = re.compile(r"\s*(.+?)((?:\[\d+\])+)(?=\s|$)", re.DOTALL)
+_MARKS = re.compile(r"\[(\d+)\]")
+_LABEL = re.compile(r"(?m)^(?:\d{1,2} [A-Z][a-z]{2} \d{4}|Undated)(?:: | — )")  # a timeline date, a dateline
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence an earlier briefing told, with its sources."""
+
+    day: int  # index into the story's days
+    order: int
+    text: str
+    sources: tuple[Mapping[str, Any], ...]
+    lede: bool
+    words: frozenset[str]
+
+
+def follow(b: Briefing, past: Remembered, date: str, words: int) -> Briefing:
+    """`b`, a story of `date`, as the continuation of `past`: its id, `continues`, and a background citing
+    earlier sources after today's."""
+    first = dt.date.fromisoformat(past.first_seen)
+    continues = Continuation(past.first_seen, past.last_seen, (dt.date.fromisoformat(date) - first).days + 1)
+    text, earlier = background(past, b.short, words, offset=len(b.citations), today=b.long)
+    return dataclasses.replace(b, id=past.id, continues=continues, background=text,
+                               citations=(*b.citations, *earlier))
+
+
+def background(past: Remembered, update: str, words: int, offset: int = 0,
+               today: str = "") -> tuple[str, tuple[Citation, ...]]:
+    """The background text (citation markers numbered from offset + 1) and the earlier sources it cites; what
+    `update` or `today`'s other text says is not repeated."""
+    told = [frozenset(terms(m.group(1))) for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
+    units = [u for u in _units(past) if not any(_repeats(u.words, t) for t in told)]
+    picked = sorted(_pick(units, set(terms(_MARKS.sub("", update))), words, len(past.days)),
+                    key=lambda u: (u.day, u.order))
+    numbers: dict[str, int] = {}
+    cited: list[Citation] = []
+    lines: dict[int, list[str]] = {}
+    for unit in picked:
+        own = []
+        for source in unit.sources:
+            key = str(source.get("article"))
+            if key not in numbers:
+                numbers[key] = offset + len(numbers) + 1
+                cited.append(_citation(source, numbers[key]))
+            own.append(numbers[key])
+        lines.setdefault(unit.day, []).append(unit.text + markers(sorted(set(own))))
+    text = "\n".join(f"{short_date(dt.date.fromisoformat(past.days[d].day))}: {' '.join(s)}"
+                     for d, s in sorted(lines.items()))
+    return text, tuple(cited)
+
+
+def _units(past: Remembered) -> list[_Unit]:
+    """Every sentence of the story's earlier shorts and longs, once, with the sources its markers name."""
+    seen: set[str] = set()
+    units: list[_Unit] = []
+    for d, entry in enumerate(past.days):
+        by_n = {int(c.get("n", 0)): c for c in entry.citations}
+        for lede, text in ((True, entry.short), (False, entry.long)):
+            for match in _CITED.finditer(_LABEL.sub("", text)):
+                sentence = match.group(1).strip()
+                key = " ".join(terms(sentence))
+                if key in seen or word_count(sentence) < MIN_WORDS:
+                    continue
+                seen.add(key)
+                sources = tuple(by_n[n] for n in map(int, _MARKS.findall(match.group(2))) if n in by_n)
+                units.append(_Unit(d, len(units), sentence, sources, lede, frozenset(terms(sentence))))
+    return units
+
+
+def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> list[_Unit]:
+    """The most telling sentences that fit `budget` words, none repeating the update or each other."""
+    spread = Counter(w for d in range(days) for w in set().union(*(u.words for u in units if u.day == d)))
+
+    def value(u: _Unit) -> float:
+        salience = sum(math.log1p(spread[w]) for w in u.words) / max(len(u.words), 1) / math.log1p(max(days, 1))
+        bonus = ORIGIN if u.lede and u.day == 0 else LEDE if u.lede else 0.0
+        return salience + bonus + RELEVANCE * len(u.words & update) / max(len(u.words), 1)
+
+    picked: list[_Unit] = []
+    used = 0
+    for u in sorted(units, key=lambda u: (-value(u), u.day, u.order)):
+        length = word_count(u.text)
+        if used + length > budget or _repeats(u.words, update) or any(_repeats(u.words, p.words) for p in picked):
+            continue
+        picked.append(u)
+        used += length
+    return picked
+
+
+def _repeats(words: frozenset[str], other: set[str] | frozenset[str]) -> bool:
+    return bool(words) and len(words & other) >= REPEATS * len(words)
+
+
+def _citation(source: Mapping[str, Any], n: int) -> Citation:
+    """An earlier source, as memory keeps it, renumbered."""
+    return Citation(n=n, article_id=str(source.get("article")), title=str(source.get("title") or ""),
+                    source=source.get("source"), url=source.get("url"), language=str(source.get("language", "en")),
+                    translated=bool(source.get("translated")), copies=tuple(source.get("copies") or ()),
+                    published=source.get("published"), cited=True, earlier=True)
+
+
+def remembered_citation(c: Citation) -> dict[str, Any]:
+    """A citation as memory keeps it."""
+    return {"n": c.n, "article": c.article_id, "title": c.title, "source": c.source, "url": c.url,
+            "published": c.published, "language": c.language, "translated": c.translated, "copies": list(c.copies)}
