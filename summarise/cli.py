@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from .config import DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, Settings, load_settings
+from .config import DEFAULT_SINCE, LOCK_WAIT, Settings, load_settings
 from .errors import ConfigError, ExitCode, SummariseError
 from .markup import one_line
-from .terminal import Command, store_warnings, terminal, warn
+from .terminal import Command, choose_printer, host_times, report, store_warnings, terminal, warn
+from .usage import SUMMARY, examples
 from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .fetch import FetchReport
-    from .types import Result
+    from .schedule import Job
 
 HELP = {"help_option_names": ["-h", "--help"]}
 # No shell completion: it is not offered (no --install-completion), rather than offered half-working.
@@ -42,6 +42,9 @@ FEEDS = typer.Option(None, "--feeds", metavar="FILE",
 SINCE = typer.Option(DEFAULT_SINCE, "--since", metavar="WINDOW",
                      help="With --feeds: entries published within this window (90m, 24h, 2d).")
 OUT = typer.Option(None, "--out", "-o", metavar="DIR", help=f"Output folder [default: {DEFAULTS.out}].")
+PRINT = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder; - prints the briefing on stdout "
+                                                               f"instead (see --format) [default: {DEFAULTS.out}].")
+FORMAT = typer.Option(None, "--format", metavar="md|json|html", help="With -o -: what is printed [default: md].")
 DATE = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Date of the briefing [default: today].")
 ENGINE = typer.Option(None, "--engine", metavar="local|ray",
                       help="Where ingest, detect, translate and embed run: local, or ray (a Ray cluster at "
@@ -97,13 +100,19 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """Turn a day's news in many languages into cited English briefings."""
 
 
-@app.command(cls=Command)
+def _command(name: str) -> Callable[[F], F]:
+    """A command of `summarise`, with its one-line summary and its examples (usage.py)."""
+    return app.command(name, cls=Command, short_help=SUMMARY[name], epilog=examples(name))
+
+
+@_command("brief")
 @_errors
 def brief(
     inputs: list[Path] | None = INPUTS,
     feeds: Path | None = FEEDS,
     since: str = SINCE,
-    out: Path | None = OUT,
+    out: Path | None = PRINT,
+    fmt: str | None = FORMAT,
     date: str | None = DATE,
     translate: bool | None = TRANSLATE,
     threshold: float | None = THRESHOLD,
@@ -115,20 +124,20 @@ def brief(
     verbose: bool = VERBOSE,
 ) -> None:
     """Brief every article in the given files and folders (and, with --feeds, the day's feed entries) into
-    <out>/<date>/briefing.md and briefing.json."""
+    <out>/<date>/briefing.md and .json, or with -o - print it on stdout (--format md, json or html) and write none."""
     from .pipeline import run
 
-    settings = load_settings(config, out=out, date=date, translate=translate,
-                             cluster_threshold=threshold, summariser=summariser, engine=engine,
-                             memory=memory, quiet=quiet or None)
+    printer = choose_printer(out, fmt)
+    settings = load_settings(config, out=None if printer else out, date=date, translate=translate,
+                             cluster_threshold=threshold, summariser=summariser, engine=engine, memory=memory,
+                             quiet=quiet or None)
     with terminal(settings.quiet, verbose) as progress:
-        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn)
-    _host_times(day.fetched)
-    typer.echo(_summary(day.result), err=True)
+        day = run(inputs or [], settings, feeds=feeds, since=since, progress=progress, warn=warn, write=not printer)
+    report(day.result, printer, day.fetched)
     raise typer.Exit(day.result.exit_code)
 
 
-@app.command(cls=Command)
+@_command("story")
 @_errors
 def story(
     files: list[Path] = typer.Argument(..., metavar="FILE", help="Article files about one story."),
@@ -146,7 +155,7 @@ def story(
     typer.echo(dumps(result) if json_out else to_markdown(result))
 
 
-@app.command(cls=Command)
+@_command("detect")
 @_errors
 def detect(
     files: list[Path] = typer.Argument(None, metavar="FILE",
@@ -172,7 +181,7 @@ def detect(
     raise typer.Exit(3 if failed else 0)
 
 
-@app.command(cls=Command)
+@_command("translate")
 @_errors
 def translate(
     file: Path = typer.Argument(..., metavar="FILE", help="Article file to translate into English."),
@@ -190,7 +199,7 @@ def translate(
     typer.echo(run_translate(text, lang, settings).text)
 
 
-@app.command(cls=Command)
+@_command("digest")
 @_errors
 def digest(
     inputs: list[Path] | None = typer.Argument(None, metavar="INPUT", help="Article files or folders; none (and "
@@ -218,12 +227,12 @@ def digest(
     with terminal(settings.quiet, verbose) as progress:
         outcome = run_digest(inputs or [], settings, dry_run=dry_run, send_all=send_all, lock_timeout=wait,
                              feeds=feeds, since=since, progress=progress, warn=warn)
-    _host_times(outcome.fetched)
+    host_times(outcome.fetched)
     typer.echo(outcome.report(), err=True)
     raise typer.Exit(outcome.exit_code)
 
 
-@app.command(cls=Command)
+@_command("schedule")
 @_errors
 def schedule(
     inputs: list[Path] | None = typer.Argument(None, metavar="INPUT",
@@ -237,38 +246,35 @@ def schedule(
                                         help=f"With --feeds: the window, as for `digest` [default: {DEFAULT_SINCE}]."),
     out: Path | None = OUT,
     config: Path | None = CONFIG,
+    check: bool = typer.Option(False, "--check", help="Run the digest once now as a dry run (briefing.eml, nothing "
+                                                      "sent); print the line only when it works."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Print a crontab line running `summarise digest` daily with these inputs, feeds and folders (paths made
-    absolute); add it with `crontab -e`."""
-    import os
+    absolute); add it with `crontab -e`. First check what the digest will need, as cron will see it: the inputs,
+    the feeds file and complete mail settings (exit 2 with the digest's own message when one is missing)."""
+    from .schedule import plan
 
-    from .digest import schedule_line
-
-    settings = load_settings(config, out=out)
-    typer.echo(schedule_line(at, _cron_args(inputs or [], to or [], feeds, since, out, config),
-                             log=settings.out / "digest.log"))
-    if os.environ.get(PASSWORD_ENV):
-        warn(f"cron will not see {PASSWORD_ENV} from this shell; name a password_file in the config's [mail] "
-             f"table instead")
+    job = plan(inputs or [], at, to=to or [], feeds=feeds, since=since, out=out, config=config, warn=warn)
+    if check:
+        _try_once(job, quiet, verbose)
+    typer.echo(job.line)
+    typer.echo(job.sources, err=True)
 
 
-def _cron_args(inputs: list[Path], to: list[str], feeds: Path | None, since: str | None, out: Path | None,
-               config: Path | None) -> list[str]:
-    """The digest's arguments for the crontab line, paths made absolute (cron runs elsewhere)."""
-    from .feeds import parse_since
-
-    if since is not None:
-        if feeds is None:
-            raise ConfigError("--since goes with --feeds: give the feeds file the digest fetches")
-        parse_since(since)  # a bad window fails now, not every morning in the cron log
-    args = [str(p.resolve()) for p in inputs] + [a for t in to for a in ("--to", t)]
-    args += ["--feeds", str(feeds.resolve())] if feeds else []
-    args += ["--since", since] if since else []
-    args += ["--out", str(out.resolve())] if out else []
-    return args + (["--config", str(config.resolve())] if config else [])
+def _try_once(job: Job, quiet: bool, verbose: bool) -> None:
+    """--check: the digest once now, as a dry run; exit with its code unless it worked (0, or 3 for some inputs)."""
+    with terminal(job.settings.quiet or quiet, verbose) as progress:
+        outcome = job.try_once(progress, warn)
+    host_times(outcome.fetched)
+    typer.echo(outcome.report(), err=True)
+    if outcome.exit_code not in (ExitCode.OK, ExitCode.PARTIAL):
+        raise typer.Exit(outcome.exit_code)
 
 
-cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+cache_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, short_help=SUMMARY["cache"],
+                        epilog=examples("cache"),
                         help="Show or clear the cache of translations, embeddings and languages that re-runs "
                              "reuse (in the store: <out>/.summarise.sqlite3, or $SUMMARISE_STORE).")
 app.add_typer(cache_app, name="cache")
@@ -276,7 +282,7 @@ CACHE_OUT = typer.Option(None, "--out", "-o", metavar="DIR",
                          help=f"Output folder whose store to use [default: {DEFAULTS.out}].")
 
 
-@cache_app.command("stats")
+@cache_app.command("stats", short_help=SUMMARY["cache stats"])
 @_errors
 def cache_stats(out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> None:
     """Print each cache's entries, and its hits and misses over all runs."""
@@ -287,7 +293,7 @@ def cache_stats(out: Path | None = CACHE_OUT, config: Path | None = CONFIG) -> N
         typer.echo(line)
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", short_help=SUMMARY["cache clear"])
 @_errors
 def cache_clear(
     kind: list[str] | None = typer.Option(None, "--kind", help="translations, embeddings or languages; "
@@ -303,7 +309,8 @@ def cache_clear(
     typer.echo(", ".join(f"{n} {name} deleted" for name, n in deleted.items()))
 
 
-stories_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None,
+stories_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None, short_help=SUMMARY["stories"],
+                          epilog=examples("stories"),
                           help="List the stories being followed from day to day (the story memory in the store); "
                                "`stories show ID` prints one story's history.")
 app.add_typer(stories_app, name="stories")
@@ -326,7 +333,7 @@ def stories_list(ctx: typer.Context, out: Path | None = CACHE_OUT, config: Path 
         typer.echo("no stories followed yet: `summarise brief` remembers each day's stories", err=True)
 
 
-@stories_app.command("show")
+@stories_app.command("show", short_help=SUMMARY["stories show"])
 @_errors
 def stories_show(story: str = typer.Argument(..., metavar="ID"), out: Path | None = CACHE_OUT,
                  config: Path | None = CONFIG) -> None:
@@ -341,27 +348,6 @@ def stories_show(story: str = typer.Argument(..., metavar="ID"), out: Path | Non
         raise ConfigError(f"no story {one_line(story)!r} in {path}: `summarise stories` lists the followed ones")
     for entry in found[0].days:
         typer.echo(f"{entry.day}  {one_line(entry.title)}\n    {one_line(unmarked(entry.short))}")
-
-
-def _summary(result: Result) -> str:
-    """'3 stories from 7 articles (1 input not briefed): outputs/2025-06-20/briefing.md, ...'."""
-    from .text import plural
-
-    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
-    missed = sum(1 for d in result.documents if d.missed)
-    untranslated = f", {missed} not translated for want of a model" if missed else ""
-    return (f"{plural(len(result.briefings), 'story', 'stories')} from "
-            f"{plural(len(result.documents), 'article', 'articles')} "
-            f"({plural(len(result.issues), 'input', 'inputs')} not briefed{untranslated}): {written}")
-
-
-def _host_times(fetched: FetchReport | None) -> None:
-    """With --feeds: the requests and wall-clock seconds per host, and in all."""
-    if fetched is not None:
-        from .fetch import host_time_lines
-
-        for line in host_time_lines(fetched):
-            typer.echo(line, err=True)
 
 
 def _article_text(path: Path) -> str:

@@ -8,7 +8,6 @@ Each setting is a dataclass field, stated once with its default; sections of the
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import difflib
 import math
 import os
@@ -21,6 +20,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
+from .dates import check_date
 from .errors import ConfigError
 from .markup import one_line
 
@@ -44,8 +44,12 @@ PASSWORD_ENV = "SUMMARISE_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 SUMMARISERS = ("extractive", "abstractive")
+# The keys of engines.ENGINES and translation.BACKENDS, here so that config imports no stage (a test keeps them equal)
+ENGINE_NAMES = ("local", "ray")
+BACKEND_NAMES = ("bergamot", "ctranslate2", "transformers")
 DEFAULT_SINCE = "24h"  # --feeds: entries published within this window
 LOCK_WAIT = 30.0  # digest: seconds to wait while another digest run holds the lock
+FLAG_NAMES = {"cluster_threshold": "--threshold"}  # a setting whose CLI flag is not "--" + its name, dashed
 
 
 def _env(name: str, key: str | None = None) -> dict[str, str]:
@@ -228,7 +232,7 @@ def _read(name: str, kind: Any, value: Any, where: str, base: Path | None) -> An
             raise ValueError("it must be one line without control characters")
         return text.lower() if name == "security" else text
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc}); fix it in {where}") from None
+        raise _said(name, where, f"cannot use {value!r} ({exc})") from None
 
 
 def _password(path: Path) -> str:
@@ -241,7 +245,6 @@ def _password(path: Path) -> str:
 
 # --- checks: every setting is checked before any work starts -------------------------------------
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(?::\d+)?")
 # name (section.name in a table): (lowest allowed, highest allowed); both inclusive, None for no bound.
 RANGES: dict[str, tuple[float | None, float | None]] = {
@@ -253,32 +256,19 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "attach_threshold": (0.0, 1.0), "link_threshold": (0.0, 1.0), "story_window_days": (1, None),
     "background_words": (0, None),
 }
-
-
-def choices() -> dict[str, tuple[str, ...]]:
-    """The settings that take one of a few names, and those names."""
-    from .engines import ENGINES  # light: Ray is imported only when that engine starts
-    from .translation import (
-        BACKENDS,  # light: the backends import their libraries only when loaded
-    )
-
-    return {"summariser": SUMMARISERS, "engine": tuple(ENGINES), "mail.security": SECURITY,
-            "translate_backend": ("auto", *sorted(BACKENDS))}
-
-
-def check_date(value: str) -> str:
-    """A real calendar date written YYYY-MM-DD (it names a folder, so nothing else may pass)."""
-    try:
-        if _DATE.fullmatch(value):
-            return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        pass
-    raise ConfigError(f"--date {value!r} is not a date; write it as YYYY-MM-DD, e.g. {dt.date.today().isoformat()}")
+# The settings that take one of a few names, and those names.
+CHOICES = {"summariser": SUMMARISERS, "engine": ENGINE_NAMES, "mail.security": SECURITY,
+           "translate_backend": ("auto", *BACKEND_NAMES)}
 
 
 def _bad(name: str, value: Any, wanted: str, origins: Mapping[str, str]) -> ConfigError:
-    where = origins.get(name) or "the config file, the environment or the flag"
-    return ConfigError(f"setting {name!r}: {value!r} is not allowed, {wanted}; fix it in {where}")
+    return _said(name, origins.get(name) or "the config file, the environment or the flag",
+                 f"{value!r} is not allowed, {wanted}")
+
+
+def _said(name: str, where: str, what: str) -> ConfigError:
+    """One line: the flag as the user typed it and what is wrong, or the setting, what is wrong and where to fix it."""
+    return ConfigError(f"{where}: {what}" if where.startswith("--") else f"setting {name!r}: {what}; fix it in {where}")
 
 
 def _value(settings: Settings, name: str) -> Any:
@@ -303,7 +293,7 @@ def check(settings: Settings, origins: Mapping[str, str] | None = None) -> Setti
     if settings.long_max_words < settings.long_min_words:
         raise _bad("long_max_words", settings.long_max_words,
                    f"it must be at least long_min_words ({settings.long_min_words})", origins)
-    for name, allowed in choices().items():
+    for name, allowed in CHOICES.items():
         if _value(settings, name) not in allowed:
             raise _bad(name, _value(settings, name), f"choose one of: {', '.join(allowed)}", origins)
     if not _DEVICE.fullmatch(str(settings.device).strip().lower()):
@@ -375,7 +365,7 @@ def _merge(cls: type[Any], section: str | None, flags: Mapping[str, Any], env: M
         name = f"{section}.{f.name}" if section else f.name
         var, key = str(f.metadata.get("env") or f"SUMMARISE_{f.name.upper()}"), _key(f)
         if _given(flags.get(f.name)):
-            origin, value, base = "the command's flags", flags[f.name], None
+            origin, value, base = FLAG_NAMES.get(f.name, "--" + f.name.replace("_", "-")), flags[f.name], None
         elif env.get(var):
             origin, value, base = var, env[var], None
         elif key in table and path is not None:
@@ -388,9 +378,11 @@ def _merge(cls: type[Any], section: str | None, flags: Mapping[str, Any], env: M
     return values
 
 
-def load_settings(config: Path | None = None, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+def load_settings(config: Path | None = None, env: Mapping[str, str] | None = None, *,
+                  origins: dict[str, str] | None = None, **flags: Any) -> Settings:
     """Merge flags (None = not given; a table's flags as a mapping, e.g. mail={"to": [...]}), environment
-    variables, the TOML file and the defaults, then check every value."""
+    variables, the TOML file and the defaults, then check every value. `origins`, when given, is filled with
+    where each given value came from (a flag as typed, "--to"; a variable; the file), e.g. origins["mail.to"]."""
     env = os.environ if env is None else env
     unknown = sorted(set(flags) - {f.name for f in dataclasses.fields(Settings)})
     if unknown:
@@ -399,7 +391,7 @@ def load_settings(config: Path | None = None, env: Mapping[str, str] | None = No
         raise TypeError("the SMTP password is not a flag; set SUMMARISE_SMTP_PASSWORD or password_file")
     path = find_config(config, env)
     toml = read_toml(path)
-    origins: dict[str, str] = {}
+    origins = {} if origins is None else origins
     values = _merge(Settings, None, flags, env, toml, path, origins)
     for section, cls in SECTIONS.items():
         values[section] = cls(**_merge(cls, section, flags.get(section) or {}, env, toml.get(section, {}), path,

@@ -1,7 +1,7 @@
 """Calendar dates in page text (English, Portuguese, Russian): `find_date` reads the first one as ISO 8601;
 `is_date_line` tells a dateline ("Published: 12 March 2025, 09:14 GMT") from a sentence that names a date,
 and `is_time_or_day` a bare clock time or a day without a year ("22:00", "Jan 23, Thu"), which is page
-furniture (teaser lists print them).
+furniture (teaser lists print them). `check_date` checks a --date.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import datetime as dt
 import re
 from datetime import datetime
 
-__all__ = ["find_date", "is_date_line", "is_time_or_day"]
+from .errors import ConfigError
+
+__all__ = ["check_date", "find_date", "is_date_line", "is_time_or_day"]
 
 _MONTH_NAMES = (
     "january jan janeiro janv января январь янв",
@@ -108,3 +110,16 @@ def publication_day(published: str | None) -> dt.date | None:
 def short_date(day: dt.date) -> str:
     """'7 Jan 2025'."""
     return f"{day.day} {day.strftime('%b')} {day.year}"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_date(value: str) -> str:
+    """A real calendar date written YYYY-MM-DD (it names a folder, so nothing else may pass)."""
+    try:
+        if _ISO_DAY.fullmatch(value):
+            return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise ConfigError(f"--date {value!r} is not a date; write it as YYYY-MM-DD, e.g. {dt.date.today().isoformat()}")

@@ -22,23 +22,18 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import os
-import re
-import shlex
-import shutil
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import mail as mailer
-from .config import CONFIG_ENV, DEFAULT_SINCE, LOCK_WAIT, PASSWORD_ENV, MailSettings, Settings
-from .errors import ConfigError, ExitCode, SummariseError
+from .config import DEFAULT_SINCE, LOCK_WAIT, MailSettings, Settings
+from .errors import ExitCode, SummariseError
 from .files import write_atomic
 from .html import render_html
-from .store import STORE_ENV, connect, default_path, transaction
+from .store import connect, default_path, transaction
 from .text import plural
 from .types import Briefing, Result
 
@@ -266,48 +261,3 @@ def _names(outbox: Path) -> tuple[str, ...]:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-# --- cron ----------------------------------------------------------------------------------------
-
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-
-
-def schedule_line(at: str, args: Sequence[str] = (), *, cwd: Path | None = None,
-                  log: Path = Path("outputs/digest.log"), executable: str | None = None,
-                  env: dict[str, str] | None = None) -> str:
-    """A crontab entry running `summarise digest ARGS` daily at `at` (HH:MM, the machine's time zone) from
-    `cwd` with this shell's SUMMARISE_* settings (`env`), appending its output to `log`."""
-    match = _TIME.fullmatch(at.strip())
-    if not match:
-        raise ConfigError(f"--at {at!r}: give the time as HH:MM, 24-hour, e.g. 07:00")
-    exe = [executable] if executable else _executable()
-    cwd = Path(cwd or Path.cwd()).resolve()
-    env = dict(_cron_env() if env is None else env)
-    command = " ".join([
-        f"cd {shlex.quote(str(cwd))}",
-        f"&& mkdir -p {shlex.quote(str(log.parent))}",  # `>>` fails when the folder is missing
-        "&&", *(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
-        *(shlex.quote(part) for part in exe), "digest", *(shlex.quote(a) for a in args),
-        f">> {shlex.quote(str(log))} 2>&1",
-    ])
-    # cron turns an unescaped % into a newline
-    return f"{int(match.group(2))} {int(match.group(1))} * * * " + command.replace("%", r"\%")
-
-
-def _executable() -> list[str]:
-    """The `summarise` script of the running environment (cron's PATH does not know the venv), else
-    this interpreter running the CLI module (a source checkout that was never installed)."""
-    beside = Path(sys.executable).parent / "summarise"
-    found = str(beside) if beside.exists() else shutil.which("summarise")
-    if found:
-        return [str(Path(found).absolute())]
-    return [str(Path(sys.executable).absolute()), "-m", "summarise.cli"]
-
-
-def _cron_env() -> dict[str, str]:
-    """This shell's SUMMARISE_* settings (cron starts with almost no environment), paths made absolute;
-    never the password, which would sit in the crontab for anyone who can read it."""
-    env = {k: v for k, v in os.environ.items() if k.startswith("SUMMARISE_") and k != PASSWORD_ENV}
-    return {k: str(Path(v).expanduser().resolve()) if k in (CONFIG_ENV, STORE_ENV) else v
-            for k, v in env.items()}

@@ -12,7 +12,7 @@ import re
 from html import escape
 
 from .markup import one_line, safe_url
-from .render import DATE_LABEL, LANGUAGE_NAMES, background_lines, details, language_note, status, when
+from .render import DATE_LABEL, LANGUAGE_NAMES, background_lines, details, language_note, reading_order, status, when
 from .text import plural
 from .types import Briefing, Citation, Result
 
@@ -26,11 +26,12 @@ FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica
 INK = FONT + "color:#1f2933;"
 MUTED = FONT + "color:#616e7c;font-size:13px;"
 LINK = "color:#1d4ed8;text-decoration:underline;"
+CODE = "font-family:SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;font-size:13px;background:#fde68a;"
 
 
 def stories(result: Result) -> list[Briefing]:
-    """The briefings most-covered first; ties keep the pipeline's order."""
-    return sorted(result.briefings, key=lambda b: -len(b.article_ids))
+    """The briefings in reading order (render.reading_order): English first, most-covered first."""
+    return reading_order(result.briefings)
 
 
 def render_html(result: Result) -> str:
@@ -42,7 +43,7 @@ def render_html(result: Result) -> str:
             f'<p style="{MUTED}margin:0 0 8px;">{plural(len(ordered), "story", "stories")} from '
             f'{plural(n_articles, "article", "articles")}, most-covered first.</p>']
     body += [f'<p style="{INK}font-size:14px;background:#fef3c7;padding:8px;margin:0 0 8px;">'
-             f"<strong>Note:</strong> {_esc(one_line(n))}</p>" for n in result.notices]
+             f"<strong>Note:</strong> {_code(n)}</p>" for n in result.notices]
     body += [_story(k, b) for k, b in enumerate(ordered, 1)]
     if result.issues:
         body.append(_issues(result))
@@ -83,7 +84,7 @@ def _story(k: int, b: Briefing) -> str:
     original = "" if b.english else (f' <span lang="en" style="{MUTED}">'
                                      f"({_esc(LANGUAGE_NAMES.get(b.language, b.language))}, not translated)</span>")
     banner = ([f'<p lang="en" style="{INK}font-size:14px;background:#fef3c7;padding:8px;margin:0 0 12px;">'
-               f"<strong>Not in English.</strong> {_esc(one_line(b.notice))}</p>"] if b.notice else [])
+               f"<strong>Not in English.</strong> {_code(b.notice)}</p>"] if b.notice else [])
     also = [c for c in b.citations if not c.cited]
     earlier = [c for c in b.citations if c.earlier]
     return "\n".join([
@@ -153,6 +154,14 @@ def _issues(result: Result) -> str:
     return (f'<div style="border-top:1px solid #e5e7eb;margin-top:20px;padding-top:12px;">'
             f'<p style="{MUTED}margin:0 0 4px;font-weight:bold;">'
             f"{plural(len(result.issues), 'input', 'inputs')} not briefed</p>{items}</div>")
+
+
+def _code(text: str) -> str:
+    """A notice of ours on one line, escaped, its `backtick spans` (a command, a setting) shown as code."""
+    parts = one_line(text).split("`")
+    if len(parts) % 2 == 0:  # a backtick without its pair: shown as it is
+        return _esc(one_line(text))
+    return "".join(f'<code style="{CODE}">{_esc(p)}</code>' if k % 2 else _esc(p) for k, p in enumerate(parts))
 
 
 def _esc(text: str) -> str:

@@ -75,13 +75,25 @@ def refuse_plaintext_login(mail: MailSettings) -> None:
 
 # --- the message ---------------------------------------------------------------------------------
 
+SUBJECT_TITLE = 70  # most characters of the lead story's title in the subject
+
 def subject(result: Result) -> str:
     """'Briefing 2024-05-01, 3 stories: <lead title>', one line whatever the titles hold."""
     ordered = stories(result)
     count = plural(len(ordered), "story", "stories")
-    lead = one_line(ordered[0].title) if ordered else ""
-    lead = lead if len(lead) <= 70 else lead[:69].rstrip() + "…"
+    lead = _cut(one_line(ordered[0].title), SUBJECT_TITLE) if ordered else ""
     return one_line(f"Briefing {result.date}, {count}" + (f": {lead}" if lead else ""))
+
+
+def _cut(text: str, most: int) -> str:
+    """`text` when it has at most `most` characters, else cut at the last word that fits, with "…" (mid-word only
+    when its first word alone is longer)."""
+    if len(text) <= most:
+        return text
+    head = text[:most - 1]  # and "…": `most` characters
+    if text[most - 1] != " " and " " in head:  # the cut falls inside a word: that word goes
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + "…"
 
 
 def render_text(result: Result) -> str:

@@ -19,6 +19,7 @@ from . import following
 from .config import DEFAULT_SINCE, Settings, check, load_settings
 from .errors import ConfigError
 from .files import day_lock
+from .render import reading_order
 from .text import plural
 from .types import Article, Briefing, Document, InputIssue, Result
 
@@ -45,16 +46,17 @@ class Day:
 
 
 def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds: Path | None = None,
-        since: str = DEFAULT_SINCE, progress: Progress | None = None, warn: Warn | None = None) -> Day:
+        since: str = DEFAULT_SINCE, progress: Progress | None = None, warn: Warn | None = None,
+        write: bool = True) -> Day:
     """A day's run: fetch the new entries of `feeds` (published within `since`) into <out>/<date>/articles, brief
     them with every article under `inputs`, and record the fetched entries that were briefed, so later days skip
-    them."""
+    them. `write=False`: no briefing files (the caller prints the Result)."""
     settings = check(settings or load_settings())  # every setting, before any work
     require_inputs(inputs)
     if feeds is None:
         if not inputs:
             raise ConfigError("nothing to brief: give article files or folders, or --feeds FILE")
-        return Day(brief(inputs, settings, progress=progress, warn=warn))
+        return Day(brief(inputs, settings, progress=progress, warn=warn, write=write))
     from .feeds import parse_since
     from .fetch import fetch_day, mark_briefed
 
@@ -67,24 +69,25 @@ def run(inputs: Sequence[Path | str], settings: Settings | None = None, *, feeds
         said.append(f"{len(fetched.saved)} new articles, {len(fetched.already_briefed)} briefed before, "
                     f"{len(fetched.issues)} failed")
     result = brief([*inputs, fetched.articles_dir], settings, progress=progress, warn=warn,
-                   extra_issues=fetched.issues)
+                   extra_issues=fetched.issues, write=write)
     mark_briefed(fetched.keys_for(d.article.path for d in result.documents), settings, date=result.date)
     return Day(result, fetched)
 
 
 def brief(inputs: Sequence[Path | str], settings: Settings | None = None, *,
           progress: Progress | None = None, warn: Warn | None = None,
-          extra_issues: Sequence[InputIssue] = ()) -> Result:
-    """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/`."""
+          extra_issues: Sequence[InputIssue] = (), write: bool = True) -> Result:
+    """Brief every article under `inputs` and write briefing.md/.json to `<out>/<date>/` (unless not `write`)."""
     settings = check(settings or load_settings())  # every setting, before any work
     require_inputs(inputs)
     date = settings.date or dt.date.today().isoformat()
-    with day_lock(Path(settings.out) / date, _warner([], warn)):  # a second run on the same day waits, and says so
-        return _brief(inputs, settings, date, progress=progress, warn=warn, extra_issues=extra_issues)
+    # A second run on the same day waits, and says so; a run that writes no files need not.
+    with day_lock(Path(settings.out) / date, _warner([], warn)) if write else contextlib.nullcontext():
+        return _brief(inputs, settings, date, progress=progress, warn=warn, extra_issues=extra_issues, write=write)
 
 
 def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progress: Progress | None,
-           warn: Warn | None, extra_issues: Sequence[InputIssue]) -> Result:
+           warn: Warn | None, extra_issues: Sequence[InputIssue], write: bool) -> Result:
     warnings: list[str] = []
     note = _warner(warnings, warn)
     step = progress or _no_progress
@@ -96,15 +99,16 @@ def _brief(inputs: Sequence[Path | str], settings: Settings, date: str, *, progr
         past = following.recall(settings, date, note)
         briefings, signatures = _brief_groups(docs, stories, vectors, past, settings, date, note, step)
     docs, briefings, empty = _drop_empty(docs, briefings)  # an empty briefing is a failure, never "ok"
+    briefings = reading_order(briefings)  # stories in English first
     for issue in empty:
         note(f"{issue.path}: {issue.reason} ({issue.status})")
     folder = Path(settings.out) / date
-    keep = not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json"))
+    keep = write and not briefings and any((folder / name).exists() for name in ("briefing.md", "briefing.json"))
     if keep:  # a run that briefed nothing never replaces a day's briefing
         note(f"nothing could be briefed; kept the earlier briefing in {folder}")
     result = Result(date=date, documents=tuple(docs), issues=(*issues, *empty, *extra_issues),
                     briefings=tuple(briefings), warnings=tuple(warnings))
-    if keep:
+    if keep or not write:  # -o -: the caller prints the Result; no files, and the memory waits for written ones
         return result
     result = _write(result, folder)
     if past is not None:  # only once the day's briefing is written: memory never runs ahead of the outputs

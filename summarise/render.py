@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .dates import publication_day, short_date
 from .files import write_together
 from .markup import md_cited, md_code, md_link, md_text, one_line
+from .text import plural
 from .types import Briefing, Citation, Result
 
 DATE_LABEL = re.compile(r"(?m)^(\d{1,2} [A-Z][a-z]{2} \d{4}|Undated): ")  # a timeline paragraph's date
+DATELINE = re.compile(r"(\d{1,2} [A-Z][a-z]{2} \d{4}) — ")  # a timeline short's date: "4 Feb 2025 — "
 LANGUAGE_NAMES = {"en": "English", "pt": "Portuguese", "ru": "Russian", "es": "Spanish", "fr": "French",
                   "it": "Italian", "de": "German", "uk": "Ukrainian", "bg": "Bulgarian", "und": "undetermined"}
 
@@ -73,7 +76,8 @@ def cluster_json(b: Briefing) -> dict[str, Any]:
 def to_markdown(result: Result) -> str:
     """A briefing a person reads: what could not be translated, then stories most-covered first."""
     lines = [f"# Briefing for {result.date}", "",
-             f"{len(result.briefings)} stories from {len(result.documents)} articles.", ""]
+             f"{plural(len(result.briefings), 'story', 'stories')} from "
+             f"{plural(len(result.documents), 'article', 'articles')}.", ""]
     lines += [f"> **Note:** {one_line(notice)}\n" for notice in result.notices]
     for k, b in enumerate(result.briefings, 1):
         lines += [story_markdown(b, f"## {k}. {md_text(one_line(b.title))}"), ""]
@@ -100,9 +104,29 @@ def background_lines(b: Briefing) -> list[tuple[str, str]]:
 
 
 def details(b: Briefing) -> str:
-    """The long briefing as shown under the short one: without its opening when that opening is the short itself,
-    so that a reader does not meet the same sentence twice. The JSON keeps the whole long, which stands alone."""
-    return b.long[len(b.short):].lstrip() if b.short and b.long.startswith(b.short) else b.long
+    """The long briefing as shown under the short one, going on from it, so that a reader never meets the same
+    sentence twice (the JSON keeps the whole long, which stands alone): without its opening when that opening is
+    the short itself. In a timeline, the short opens the paragraph of the development it dates; the rest of that
+    paragraph comes first, right under the short it goes on from (a sentence leaning on the short stays next to
+    it), then the other developments in date order."""
+    if b.short and b.long.startswith(b.short):
+        return b.long[len(b.short):].lstrip()
+    dateline = DATELINE.match(b.short)
+    if dateline is None:
+        return b.long
+    lede, paragraphs = b.short[dateline.end():], b.long.split("\n\n")
+    for k, paragraph in enumerate(paragraphs):
+        label = DATE_LABEL.match(paragraph)
+        if label and label.group(1) == dateline.group(1) and paragraph[label.end():].startswith(lede):
+            rest = paragraph[label.end() + len(lede):].strip()
+            return "\n\n".join([rest] * bool(rest) + paragraphs[:k] + paragraphs[k + 1:])
+    return b.long
+
+
+def reading_order(briefings: Sequence[Briefing]) -> list[Briefing]:
+    """Stories a reader can read first: those in English (the originals or translated), then those left in their
+    original language; most-covered first within each, ties in the given order."""
+    return sorted(briefings, key=lambda b: (not b.english, -len(b.article_ids)))
 
 
 def story_markdown(b: Briefing, heading: str) -> str:
@@ -137,10 +161,15 @@ def _source_line(c: Citation) -> str:
     return f"{md_link(c.title, c.url)}{outlet}, {when(c.published)} ({md_text(language_note(c))})"
 
 
+def dumps(result: Result) -> str:
+    """briefing.json's text."""
+    return json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
+
+
 def write(result: Result, folder: Path) -> tuple[Path, Path]:
     """Write briefing.md and briefing.json into `folder` together: a reader finds both new or both old."""
     md, js = write_together(Path(folder), {
         "briefing.md": to_markdown(result),
-        "briefing.json": json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n",
+        "briefing.json": dumps(result),
     }, kept="the previous briefing is unchanged")
     return md, js

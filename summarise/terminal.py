@@ -1,19 +1,26 @@
 """What the command shows on the terminal: help that names arguments as users write them, and one rich console
 on stderr for warnings, the stages' log (-v) and the progress bar, so that a line printed while the bar is drawn
-lands above it, whole."""
+lands above it, whole; and what `brief` prints when it is done: the briefing on stdout with -o -, and a one-line
+summary on stderr."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand
 
+from .errors import ConfigError
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
+
+    from .fetch import FetchReport
+    from .types import Result
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -137,3 +144,54 @@ class _LogHandler(logging.Handler):
         if record.levelno < logging.WARNING:
             self.console.print(record.getMessage(), soft_wrap=True, markup=False, highlight=False, emoji=False,
                                style="dim")
+
+
+# --- what a run of `brief` prints ----------------------------------------------------------------
+
+def report(result: Result, printer: Callable[[Result], str] | None, fetched: FetchReport | None = None) -> None:
+    """The seconds spent per host (with --feeds), the briefing on stdout when asked (-o -), and the one-line summary
+    on stderr."""
+    host_times(fetched)
+    if printer:
+        typer.echo(printer(result), nl=False)
+    typer.echo(summary(result, printed=printer is not None), err=True)
+
+
+def choose_printer(out: Path | None, fmt: str | None) -> Callable[[Result], str] | None:
+    """With -o -: the function that renders a Result in the --format asked for (ConfigError for another)."""
+    from .html import render_html
+    from .render import dumps, to_markdown
+
+    printers: dict[str, Callable[[Result], str]] = {"md": to_markdown, "json": dumps, "html": render_html}
+    if str(out) != "-":
+        if fmt is not None:
+            raise ConfigError("--format chooses what -o - prints: add -o - (a folder always gets briefing.md "
+                              "and briefing.json)")
+        return None
+    if (fmt or "md") not in printers:
+        raise ConfigError(f"--format {fmt!r}: choose md, json or html")
+    return printers[fmt or "md"]
+
+
+def summary(result: Result, printed: bool = False) -> str:
+    """'3 stories from 7 articles (1 input not briefed): outputs/2025-06-20/briefing.md, ...'; what went wrong in
+    brackets only when something did."""
+    from .text import plural
+
+    written = ", ".join(result.outputs) or "nothing written, the earlier briefing was kept"
+    missed = sum(1 for d in result.documents if d.missed)
+    notes = [f"{plural(len(result.issues), 'input', 'inputs')} not briefed"] if result.issues else []
+    notes += [f"{missed} not translated for want of a model"] if missed else []
+    said = f" ({', '.join(notes)})" if notes else ""
+    return (f"{plural(len(result.briefings), 'story', 'stories')} from "
+            f"{plural(len(result.documents), 'article', 'articles')}{said}: "
+            f"{'printed on stdout' if printed else written}")
+
+
+def host_times(fetched: FetchReport | None) -> None:
+    """With --feeds: the requests and wall-clock seconds per host, and in all."""
+    if fetched is not None:
+        from .fetch import host_time_lines
+
+        for line in host_time_lines(fetched):
+            typer.echo(line, err=True)

@@ -4,7 +4,12 @@ a digest day with nothing new."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +21,10 @@ from summarise.cli import app
 from summarise.config import Settings
 from summarise.types import Briefing, InputIssue, Result
 
-from .conftest import SEEDS
+from .conftest import ROOT, SEEDS
 from .test_feeds import Site, feeds_file, live_feed, paragraphs, site  # noqa: F401
 from .test_pipeline import GOOD_ARTICLE
+from .test_reading import SEEDS_DATE, SEEDS_FIXTURE
 
 runner = CliRunner()
 
@@ -42,6 +48,21 @@ def test_help_names_arguments_and_offers_no_completion() -> None:
     assert "\n  INPUT...  " in runner.invoke(app, ["brief", "--help"]).stdout
 
 
+def test_every_command_has_a_one_line_summary_and_examples() -> None:
+    """Issue 18 part 5: the command lists of `summarise -h` and `summarise cache -h` show each command on one line
+    of an 80-column terminal, not cut with "..."; each command's help ends with examples of itself."""
+    commands = ["brief", "story", "detect", "translate", "digest", "schedule", "cache", "stories"]
+    for args, names in [([], commands), (["cache"], ["stats", "clear"]), (["stories"], ["show"])]:
+        shown = runner.invoke(app, [*args, "-h"], env={"COLUMNS": "80"}).stdout
+        listed = shown.split("Commands:\n")[1].split("\n\n")[0].splitlines()
+        assert [line.split()[0] for line in listed] == names, shown  # one line each: no line wrapped
+        assert all("..." not in line and "…" not in line and len(line) <= 80 for line in listed), shown
+    for command in commands:
+        examples = runner.invoke(app, [command, "-h"], env={"COLUMNS": "80"}).stdout.split("\n  Examples:\n")[1]
+        runs = [line.strip() for line in examples.splitlines() if line.strip() and not line.strip().startswith("#")]
+        assert len(runs) >= 2 and all(f"summarise {command}" in run for run in runs), (command, examples)
+
+
 def test_detect_files_are_named_on_each_line(tmp_path: Path) -> None:
     files = sorted(SEEDS.iterdir())[:2]
     res = runner.invoke(app, ["detect", *map(str, files)])
@@ -59,7 +80,7 @@ def one_story(inputs: list[Path], settings: Settings, *, extra_issues: Any = (),
 def test_counts_read_as_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "brief", one_story)
     res = runner.invoke(app, ["brief", str(tmp_path), "--out", str(tmp_path / "out"), "-q"])
-    assert "1 story from 0 articles (0 inputs not briefed): out/briefing.md" in res.stderr, res.stderr
+    assert "1 story from 0 articles: out/briefing.md" in res.stderr, res.stderr  # "(0 inputs not briefed)": noise
 
 
 def test_verbose_says_what_each_stage_did_and_how_long(tmp_path: Path) -> None:
@@ -103,13 +124,16 @@ def test_schedule_passes_feeds_since_and_out_as_absolute_paths(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "feeds.txt").write_text("https://news.example/rss\n", encoding="utf-8")
+    (tmp_path / "in").mkdir()
     res = runner.invoke(app, ["schedule", "in", "--at", "06:30", "--feeds", "feeds.txt", "--since", "12h",
-                              "--out", "news", "--to", "a@example.org"], env={"SUMMARISE_SMTP_PASSWORD": ""})
+                              "--out", "news", "--to", "a@example.org"],
+                        env={"SUMMARISE_SMTP_PASSWORD": "", "SUMMARISE_MAIL_FROM": "news@example.org",
+                             "SUMMARISE_SMTP_HOST": "smtp.example.org", "XDG_CONFIG_HOME": str(tmp_path)})
     assert res.exit_code == 0, res.output
     line = res.stdout.strip()
     assert line.startswith("30 6 * * * ")
     words = shlex.split(line.split("&& ", 2)[2].split(" >> ")[0])
-    digest = words[words.index("digest") + 1:]
+    digest = words[words.index("digest") + 1:]  # the environment's settings come before the program
     assert digest == [str(tmp_path / "in"), "--to", "a@example.org", "--feeds", str(tmp_path / "feeds.txt"),
                       "--since", "12h", "--out", str(tmp_path / "news")]
     assert line.endswith(">> news/digest.log 2>&1")
@@ -179,3 +203,34 @@ def test_a_digest_says_3_like_brief_when_an_article_stayed_untranslated() -> Non
     story = Briefing("b", "t", "s", "l", ("ru.txt",), ())
     day = Result(date="2024-05-03", documents=(missed,), issues=(), briefings=(story,))
     assert day.exit_code == 3 and DigestOutcome(day, 1, 1).exit_code == 3
+
+
+def _piped(tmp_path: Path, args: str) -> tuple[str, str, int]:
+    """`summarise ARGS` in a shell pipeline, as a user runs it: its stdout as the pipe got it, its stderr and
+    exit status."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARISE_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    script = f'{shlex.quote(sys.executable)} -m summarise {args}; echo "status=${{PIPESTATUS[0]}}" >&2'
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    status = int(done.stderr.rsplit("status=", 1)[1])
+    return done.stdout, done.stderr, status
+
+
+def test_dash_o_prints_the_briefing_and_nothing_else_for_a_pipe(tmp_path: Path) -> None:
+    """Issue 18 part 3: `-o -` is stdout (as curl's and wget's); a pipe gets the briefing only, the summary and
+    warnings go to stderr, and no folder named `-` (nor any briefing file) is written."""
+    fixture = SEEDS_FIXTURE.read_text(encoding="utf-8")
+    head, err, status = _piped(tmp_path, f"brief {shlex.quote(str(SEEDS))} -o - --date {SEEDS_DATE} | head -n 3")
+    assert status == 0, err
+    assert head == "".join(fixture.splitlines(keepends=True)[:3])  # the briefing.md a folder would get
+    assert f"{fixture.splitlines()[2].rstrip('.')}: printed on stdout" in err  # "N stories from 5 articles"
+    out, err, status = _piped(tmp_path, f"brief {shlex.quote(str(SEEDS))} -o - --format json --date {SEEDS_DATE} -q")
+    assert status == 0, err
+    parsed = json.loads(out)
+    assert [c["title"] for c in parsed["clusters"]] == re.findall(r"(?m)^## \d+\. (.+)$", fixture)
+    assert not (tmp_path / "-").exists() and not list(tmp_path.rglob("briefing.*"))
+    for args, line in [("--format json", "error: --format chooses what -o - prints: add -o -"),
+                       ("-o - --format xml", "error: --format 'xml': choose md, json or html")]:
+        res = runner.invoke(app, ["brief", str(SEEDS), *args.split()])
+        assert res.exit_code == 2 and res.stdout == "" and res.stderr.startswith(line), res.output

@@ -24,7 +24,7 @@ from .test_pipeline import GOOD_ARTICLE
 def test_unknown_engine_is_a_usage_error_that_lists_the_choices(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["brief", str(tmp_path), "--out", str(tmp_path), "--engine", "spark"])
     assert result.exit_code == 2
-    assert "setting 'engine': 'spark' is not allowed, choose one of: local, ray" in result.output
+    assert "--engine: 'spark' is not allowed, choose one of: local, ray" in result.output
 
 
 def test_local_engine_imports_no_ray(tmp_path: Path) -> None:

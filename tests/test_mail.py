@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from summarise.config import MailSettings, load_settings
-from summarise.digest import schedule_line
 from summarise.errors import ConfigError
 from summarise.files import write_atomic
 from summarise.html import render_html, safe_url
 from summarise.mail import build_message, render_text, require
+from summarise.schedule import schedule_line
 from summarise.types import Briefing, Citation, InputIssue, Result
 
 MAIL = MailSettings(host="smtp.example.org", sender="News <news@example.org>", to=("a@example.org",))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,13 @@ import summarise
 from summarise.cli import app
 from summarise.config import Settings
 from summarise.html import render_html
-from summarise.render import to_markdown
+from summarise.mail import subject as mail_subject
+from summarise.render import details, to_markdown
+from summarise.text import paragraphs, sentences
+from summarise.types import Briefing, Result
 
 from .conftest import DEVDATA, ROOT, SEEDS
+from .test_pipeline import GOOD_ARTICLE
 
 SEEDS_FIXTURE = ROOT / "tests" / "data" / "seeds_briefing.md"
 SEEDS_DATE = "2025-11-01"
@@ -43,7 +48,8 @@ def test_the_seeds_story_is_dated_in_order_titled_by_its_lede_and_cites_every_so
     assert heading.endswith("Japanese, US leaders gear up for crucial talks on regional security and economic "
                             "relations")  # the headline of the article the short leads with
     labels = re.findall(r"(?m)^\*\*(\d{1,2} \w{3} \d{4}|Undated):\*\*", rest)
-    assert labels == ["7 Jan 2025", "4 Feb 2025", "Undated"]
+    assert labels == ["7 Jan 2025", "Undated"]  # 4 Feb 2025 is the short's development: not told again under a label
+    assert rest.count(short.group(1).split(" — ", 1)[1]) == 1  # what goes on from the short follows it, no repeat
     sources = rest.split("\nSources:\n", 1)[1]
     assert "observador.pt, 7 Jan 2025 (English)" in sources and "4 Feb 2025 (English)" in sources
     assert "undated (English)" in sources
@@ -126,22 +132,101 @@ def test_a_story_kept_in_its_language_is_titled_by_its_own_headline(
 
 
 def test_the_long_goes_on_from_the_short_instead_of_repeating_it() -> None:
-    """Story 2 is one development: its long opens with the lede (the JSON's `long` stands alone), but under the
-    short in briefing.md the reader does not meet that sentence a second time."""
+    """A story's long opens with its lede (the JSON's `long` stands alone), but under the short in briefing.md the
+    reader does not meet that sentence a second time (test_details_drop_only_an_opening_that_is_the_short: how)."""
     md = SEEDS_FIXTURE.read_text(encoding="utf-8")
     for story in md.split("\n## ")[1:]:
         short = re.search(r"\*\*In short:\*\* (.*)\n\n(.*)\n", story)
         assert short is not None
         assert not short.group(2).startswith(short.group(1).split(" — ")[-1])
-    story2 = md.split("\n## ")[2]
-    assert "\n\nThis strategic agreement aims to reduce reliance on China" in story2  # the long goes on
 
 
 def test_details_drop_only_an_opening_that_is_the_short() -> None:
-    from summarise.render import details
-    from summarise.types import Briefing
-
     same = Briefing("id", "t", "A did B.[1]", "A did B.[1] Then C.[1]", (), ())
     assert details(same) == "Then C.[1]"
     other = Briefing("id", "t", "4 Feb 2025 — A did B.[1]", "7 Jan 2025: X.[2]\n\n4 Feb 2025: A did B.[1]", (), ())
-    assert details(other) == other.long  # a timeline keeps each development's opening
+    assert details(other) == "7 Jan 2025: X.[2]"  # nothing of 4 Feb but the short: the short stands for it
+    timeline = Briefing("id", "t", "4 Feb 2025 — A did B.[1]",
+                        "7 Jan 2025: X.[2]\n\n4 Feb 2025: A did B.[1] During it, C.[1]\n\nUndated: Y.[3]", (), ())
+    assert details(timeline) == "During it, C.[1]\n\n7 Jan 2025: X.[2]\n\nUndated: Y.[3]"  # right under the short
+    elsewhere = Briefing("id", "t", "4 Feb 2025 — A did B.[1]", "7 Jan 2025: A did B.[1]\n\n4 Feb 2025: Z.[2]",
+                         (), ())
+    assert details(elsewhere) == elsewhere.long  # only the development the short dates goes on from it
+
+
+def _said(text: str) -> list[str]:
+    """The sentences a reader meets, without citation markers, date labels and datelines."""
+    plain = re.sub(r"\[\d+\]|\*\*[^*\n]+:\*\*|^\d{1,2} \w{3} \d{4} — ", " ", text, flags=re.M)
+    return [s for p in paragraphs(plain) for s in sentences(p)]
+
+
+def test_no_sentence_is_read_twice_in_the_seeds_briefing() -> None:
+    """Issue 18 part 4: in the timeline story too, the short is not met again as its development's first sentence."""
+    md = SEEDS_FIXTURE.read_text(encoding="utf-8")
+    for story in md.split("\n## ")[1:]:
+        text = story.split("\nSources:\n")[0].split("\n", 1)[1].replace("**In short:**", "")
+        said = _said(text)
+        assert len(said) > 3 and len(said) == len(set(said)), [s for s in said if said.count(s) > 1]
+
+
+def test_the_seeds_read_as_english_counts() -> None:
+    counts = re.search(r"\n(\d+) (story|stories) from (\d+) (article|articles)\.\n", SEEDS_FIXTURE.read_text("utf-8"))
+    assert counts is not None and (counts[1] == "1") == (counts[2] == "story")
+    assert counts.groups()[2:] == ("5", "articles")
+    one = Result(date=SEEDS_DATE, documents=(), issues=(), briefings=(Briefing("b", "T", "S.[1]", "L.[1]", (), ()),))
+    assert "\n1 story from 0 articles.\n" in to_markdown(one)  # not "1 stories"
+
+
+RUSSIAN = ("Правительство утвердило бюджет\n\nПравительство утвердило бюджет страны на следующий год в среду. "
+           "Министр финансов заявил, что расходы на образование вырастут на десять процентов. "
+           "Депутаты обсудят документ на следующей неделе, сообщили в парламенте.\n")
+
+
+def test_stories_a_reader_can_read_come_first(tmp_path: Path) -> None:
+    """Issue 18 part 4: a Russian story of two articles, untranslated for want of a model, goes after an English one
+    of one article in briefing.md, the JSON, the HTML, the email, and the subject names the English story."""
+    from summarise.config import MailSettings
+    from summarise.mail import build_message
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    (tmp_path / "in" / "b.ru.txt").write_text(RUSSIAN.replace("в среду", "во вторник"), encoding="utf-8")
+    (tmp_path / "in" / "c.en.txt").write_text(GOOD_ARTICLE, encoding="utf-8")
+    missing = {"ru": "Helsinki-NLP/opus-mt-ru-en"}  # not cached: the hub is offline in tests
+    result = summarise.brief([tmp_path / "in"], Settings(out=tmp_path / "out", date="2025-01-01", models=missing))
+    assert result.exit_code == 3 and [(b.english, len(b.article_ids)) for b in result.briefings] == [(True, 1),
+                                                                                                      (False, 2)]
+    english, russian = result.briefings
+    md = Path(result.outputs[0]).read_text(encoding="utf-8")
+    assert md.index(english.title) < md.index("(Russian, not translated)")
+    data = json.loads(Path(result.outputs[1]).read_text(encoding="utf-8"))
+    assert [c["english"] for c in data["clusters"]] == [True, False]
+    page = render_html(result)
+    assert page.index(english.title) < page.index(russian.title)
+    msg = build_message(result, MailSettings(sender="n@example.org", to=("a@example.org",)))
+    assert msg["Subject"] == f"Briefing 2025-01-01, 2 stories: {english.title}"
+
+
+def test_the_subject_is_cut_at_a_word() -> None:
+    title = "Japanese, US leaders gear up for crucial talks on regional security and economic relations"
+    cited = Briefing("b", title, "S.[1]", "L.[1]", ("a",), ())
+    subject = mail_subject(Result(date="2025-01-01", documents=(), issues=(), briefings=(cited,)))
+    lead = subject.split(": ", 1)[1]
+    assert lead.endswith("…") and len(lead) <= 70 and title.startswith(lead[:-1])
+    assert title[len(lead) - 1] == " "  # the next character of the title is a space: no word was cut
+    word = Briefing("b", "x" * 100, "S.[1]", "L.[1]", ("a",), ())  # one word longer than the room: cut in it
+    assert mail_subject(Result("2025-01-01", (), (), (word,))).endswith(": " + "x" * 69 + "…")
+
+
+def test_banners_show_backticks_as_code() -> None:
+    notice = ("Russian original, not translated: `hf download Helsinki-NLP/opus-mt-ru-en` once with network, "
+              'or set `[models] ru = "/path"`')
+    russian = Briefing("b", "Бюджет", "Текст.[1]", "Ещё.[1]", ("a",), (), english=False, language="ru",
+                       notice=notice)
+    page = render_html(Result(date="2025-01-01", documents=(), issues=(), briefings=(russian,)))
+    assert "`" not in page and page.count("<code ") == 2
+    codes = re.findall(r"<code [^>]*>(.*?)</code>", page)
+    assert codes == ["hf download Helsinki-NLP/opus-mt-ru-en", "[models] ru = &quot;/path&quot;"]
+    ET.fromstring(page.split("\n", 1)[1])  # still well-formed
+    odd = Briefing("b", "T", "S.[1]", "L.[1]", ("a",), (), english=False, language="ru", notice="a ` b")
+    assert "a ` b" in render_html(Result(date="2025-01-01", documents=(), issues=(), briefings=(odd,)))
