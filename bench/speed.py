@@ -20,7 +20,10 @@ Run: python bench/speed.py [--quick] [--articles N] [--sentences N] [--keep DIR]
    its longest input has (at least 16), about what a real model's English output takes.
 4. `summarise --help` in a fresh interpreter, best of 7.
 
-Prints one line per figure, then `RESULT speedup=<x> e2e_s=<s> rerun_ratio=<r> peak_rss_mb=<m> help_s=<s>`.
+Prints one line per figure, each stage's wall and CPU seconds in the day and in its re-run (read, detect, translate,
+embed, cluster, brief, render: from `summarise -v`'s stage log, so that a slowdown points at its stage; CPU seconds
+move less than wall seconds on a busy machine), then
+`RESULT speedup=<x> e2e_s=<s> rerun_ratio=<r> peak_rss_mb=<m> help_s=<s>`.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ import ast
 import csv
 import io
 import json
+import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -300,16 +305,31 @@ _MEASURE = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
 
 
-def run_brief(day: Path, out: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """Seconds, peak RSS (MB) and exit code of `summarise brief DAY --out OUT` in a subprocess."""
+STAGES = ("read", "detect", "translate", "embed", "cluster", "brief", "render")
+# A stage's line in `summarise -v`'s log (pipeline._timed): "translate: <what it did>, 61.2 s, CPU 98.4 s".
+_STAGE_LINE = re.compile(rf"^({'|'.join(STAGES)}): .*, ([\d.]+) s, CPU ([\d.]+) s$")
+
+
+def run_brief(day: Path, out: Path, env: dict[str, str]) -> tuple[float, float, int, dict[str, tuple[float, float]]]:
+    """Seconds, peak RSS (MB), exit code and each stage's (wall, CPU) seconds, from its -v log, of
+    `summarise brief DAY --out OUT` in a subprocess."""
     command = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "summarise.cli", "brief", str(day),
-               "--out", str(out), "-q", "--date", "2025-06-12"]
+               "--out", str(out), "-q", "-v", "--date", "2025-06-12"]
     started = time.perf_counter()
     run = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     if run.returncode not in (0, 3):
         sys.exit(f"summarise brief failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return seconds, int(run.stderr.strip().splitlines()[-1]) / 1024, run.returncode
+    stages = {m[1]: (float(m[2]), float(m[3])) for line in run.stderr.splitlines() if (m := _STAGE_LINE.match(line))}
+    return seconds, int(run.stderr.strip().splitlines()[-1]) / 1024, run.returncode, stages
+
+
+def print_stages(first: dict[str, tuple[float, float]], second: dict[str, tuple[float, float]]) -> None:
+    """Each stage's wall and CPU seconds in the day's run and in its re-run."""
+    print(f"{'stage':<15} {'day_s':>6} {'day_cpu_s':>10} {'rerun_s':>8} {'rerun_cpu_s':>12}")
+    for stage in STAGES:
+        (a, b), (c, d) = first.get(stage, (math.nan, math.nan)), second.get(stage, (math.nan, math.nan))
+        print(f"stage_{stage:<9} {a:6.1f} {b:10.1f} {c:8.2f} {d:12.2f}", flush=True)
 
 
 def time_help(env: dict[str, str], runs: int = 7) -> float:
@@ -401,10 +421,11 @@ def end_to_end(work: Path, models: dict[str, Path], articles: int, env: dict[str
     config.write_text(f"max_output_ratio = {RATIO}\n[models]\nru = {json.dumps(str(models['ru']))}\n"
                       f"pt = {json.dumps(str(models['pt']))}\n", encoding="utf-8")
     env = {**env, "SUMMARISE_CONFIG": str(config)}
-    first, rss1, code = run_brief(day, out, env)
+    first, rss1, code, stages1 = run_brief(day, out, env)
     print(f"e2e_s {first:.1f}  peak_rss_mb {rss1:.0f}  exit {code}", flush=True)
-    second, rss2, code = run_brief(day, out, env)
+    second, rss2, code, stages2 = run_brief(day, out, env)
     print(f"rerun_s {second:.2f}  peak_rss_mb {rss2:.0f}  exit {code}  ratio {second / first:.4f}", flush=True)
+    print_stages(stages1, stages2)
     return first, second, max(rss1, rss2)
 
 

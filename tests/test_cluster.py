@@ -273,3 +273,30 @@ def test_a_lone_article_alike_only_in_kind_does_not_join() -> None:
                            event_threshold=1.0, attach_threshold=0.5)
     assert [events.members(s) for s in shared] == [[0, 1, 2]]
     assert [events.members(s) for s in alone] == [[0, 1], [2]]
+
+
+def test_the_index_searches_a_projection_and_scores_exactly() -> None:
+    from summarise import ann
+
+    rng = np.random.default_rng(4)
+    vectors = rng.standard_normal((600, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = ann.build(vectors)
+    assert index.projection is not None and index.projection.shape == (DIM, ann.PROJECTED)
+    keys, scores = ann.search(index, vectors[:50], 8)
+    assert keys.shape == scores.shape == (50, 8) and (keys >= 0).all()
+    assert (keys[:, 0] == np.arange(50)).all()  # each row's nearest is itself
+    exact = np.einsum("qd,qkd->qk", vectors[:50], vectors[keys])
+    assert np.allclose(scores, exact, atol=1e-5)  # the scores returned are inner products of the full rows
+    assert (np.diff(scores, axis=1) <= 1e-6).all()  # best first
+
+
+def test_a_projection_keeps_the_neighbours_of_rows_it_spans() -> None:
+    from summarise import ann
+
+    rng = np.random.default_rng(5)  # rows in a 40-dimensional subspace: the projection loses nothing of them
+    vectors = (rng.standard_normal((800, 40)) @ rng.standard_normal((40, DIM))).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    keys, _ = ann.search(ann.build(vectors), vectors, 5)
+    true = np.argsort(-(vectors @ vectors.T), axis=1)[:, :5]
+    assert np.mean([len(set(a) & set(b)) / 5 for a, b in zip(keys.tolist(), true.tolist(), strict=True)]) > 0.98
