@@ -33,7 +33,7 @@ from .html import render_html, stories
 from .markup import one_line, safe_url
 from .render import LANGUAGE_NAMES, background_lines, details, language_note, status, when
 from .text import plural
-from .types import Result
+from .types import Briefing, Result
 
 
 class DeliveryError(SummariseError):
@@ -112,21 +112,27 @@ def render_text(result: Result) -> str:
         lines += [_wrap(p) + "\n" for p in details(b).split("\n\n") if p.strip()]
         lines += ["Background:", *(_wrap(f"{date}: {text}") for date, text in background_lines(b)), ""] \
             if b.background else []
-        for label, cited, earlier in (("Sources:", True, False), ("Also reported by:", False, False),
-                                      ("Earlier sources:", True, True)):
-            listed = [c for c in b.citations if c.cited == cited and c.earlier == earlier]
-            lines += [label] if listed else []
-            for c in listed:
-                outlet = f" — {one_line(c.source)}" if c.source else ""
-                url = safe_url(c.url)
-                number = f"[{c.n}] " if cited else "- "
-                lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({language_note(c)})")
-                lines += [f"      {url}"] if url else []
-        lines.append("")
+        lines += [*_sources(b), ""]
     if result.issues:
         lines += [f"{plural(len(result.issues), 'input', 'inputs')} not briefed:"]
         lines += [f"  {one_line(i.path)}: {i.status}, {one_line(i.reason)}" for i in result.issues]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _sources(b: Briefing) -> list[str]:
+    """Today's cited sources, those no sentence cites, and the earlier ones the background cites."""
+    lines: list[str] = []
+    for label, cited, earlier in (("Sources:", True, False), ("Also reported by:", False, False),
+                                  ("Earlier sources:", True, True)):
+        listed = [c for c in b.citations if c.cited == cited and c.earlier == earlier]
+        lines += [label] if listed else []
+        for c in listed:
+            outlet = f" — {one_line(c.source)}" if c.source else ""
+            url = safe_url(c.url)
+            number = f"[{c.n}] " if cited else "- "
+            lines.append(f"  {number}{one_line(c.title)}{outlet}, {when(c.published)} ({language_note(c)})")
+            lines += [f"      {url}"] if url else []
+    return lines
 
 
 def _wrap(text: str) -> str:
