@@ -58,6 +58,8 @@ WAIT = typer.Option(LOCK_WAIT, "--wait", metavar="SECONDS", help="Seconds to wai
                                                                   "the lock.")
 TO = typer.Option(None, "--to", metavar="ADDR", help="Recipient, repeatable [default: SUMMARISE_MAIL_TO or `to` "
                                                      "in [mail]].")
+DIGEST_INPUTS = typer.Argument(None, metavar="INPUT", help="Article files or folders; none (and no --feeds): only "
+                                                          "send what waits in the outbox.")
 MEMORY = typer.Option(None, "--memory/--no-memory", help="Follow stories from earlier days (the story memory) "
                       f"[default: {'on' if DEFAULTS.memory else 'off'}].")
 SUMMARISER = typer.Option(None, "--summariser", metavar="extractive|abstractive",
@@ -202,8 +204,7 @@ def translate(
 @_command("digest")
 @_errors
 def digest(
-    inputs: list[Path] | None = typer.Argument(None, metavar="INPUT", help="Article files or folders; none (and "
-                                               "no --feeds): only send what waits in the outbox."),
+    inputs: list[Path] | None = DIGEST_INPUTS,
     to: list[str] | None = TO,
     dry_run: bool = typer.Option(False, "--dry-run", help="Write <out>/<date>/briefing.eml; send nothing."),
     send_all: bool = typer.Option(False, "--all", help="Include stories an earlier digest already sent."),
