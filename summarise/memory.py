@@ -159,13 +159,14 @@ def remember(path: Path, date: str, window: int, entries: Sequence[Entry]) -> No
 
 
 def link(today: Sequence[Signature], past: Sequence[Remembered], threshold: float) -> list[Remembered | None]:
-    """For each of today's stories, the remembered story it continues, or None: pairs most alike first, each
-    story on either side used once, none below `threshold`."""
+    """For each of today's stories, the remembered story it continues, or None: today's stories in their order
+    (the pipeline's: most articles first, so that the main thread of an event keeps its id rather than one of
+    its smaller facets), each taking the most alike remembered story not yet taken, none below `threshold`."""
     if not today or not past:
         return [None] * len(today)
     sims = similarity(today, [[e.signature for e in r.days[-RECENT:]] for r in past])
     pairs = sorted(((float(sims[i, j]), i, j) for i in range(len(today)) for j in range(len(past))
-                    if sims[i, j] >= threshold), key=lambda p: (-p[0], p[1], p[2]))
+                    if sims[i, j] >= threshold), key=lambda p: (p[1], -p[0], p[2]))
     found: list[Remembered | None] = [None] * len(today)
     used: set[int] = set()
     for _, i, j in pairs:
