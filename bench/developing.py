@@ -295,7 +295,7 @@ def main() -> None:
     args = parser.parse_args()
     start = time.time()
     measured = measure(args.quick, args.subprocess)
-    print("RESULT " + " ".join(f"{k}={v:.4f}" for k, v in measured.items()) + f" seconds={time.time() - start:.0f}")
+    quality.print_result(measured, start)
     key = "quick" if args.quick else "full"
     everything = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
     floors = everything.get(key, {})
@@ -303,10 +303,7 @@ def main() -> None:
         everything[key] = pin(measured, floors, args.update_floors, args.allow_lower)
         FLOORS.write_text(json.dumps(everything, indent=2, sort_keys=True) + "\n")
     elif args.check:
-        failures = check(measured, floors)
-        for line in failures:
-            print(f"below floor: {line}", file=sys.stderr)
-        sys.exit(1 if failures else 0)
+        quality.exit_on(check(measured, floors))
 
 
 if __name__ == "__main__":

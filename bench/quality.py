@@ -274,14 +274,23 @@ def main() -> None:
     start = time.time()
     measured = figures(args.clusters)
     floors = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
-    print("RESULT " + " ".join(f"{k}={v:.4f}" for k, v in measured.items()) + f" seconds={time.time() - start:.0f}")
+    print_result(measured, start)
     if args.update_floors:
         FLOORS.write_text(json.dumps(update(measured, floors, args.allow_lower), indent=2, sort_keys=True) + "\n")
     elif args.check:
-        failures = check(measured, floors)
-        for line in failures:
-            print(f"below floor: {line}", file=sys.stderr)
-        sys.exit(1 if failures else 0)
+        exit_on(check(measured, floors))
+
+
+def print_result(measured: dict[str, float], start: float) -> None:
+    """The `RESULT key=value ...` line a bench script ends with (also bench/developing.py's)."""
+    print("RESULT " + " ".join(f"{k}={v:.4f}" for k, v in measured.items()) + f" seconds={time.time() - start:.0f}")
+
+
+def exit_on(failures: list[str]) -> None:
+    """Name each figure past its floor on stderr; exit 1 when there is one, else 0."""
+    for line in failures:
+        print(f"below floor: {line}", file=sys.stderr)
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":

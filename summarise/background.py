@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .citing import markers
+from .citing import markers, unmarked
 from .dates import short_date
 from .memory import Remembered
 from .story_model import terms
@@ -64,7 +64,7 @@ def background(past: Remembered, update: str, words: int, offset: int = 0,
     `update` or `today`'s other text says is not repeated."""
     told = [frozenset(terms(m.group(1))) for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
     units = [u for u in _units(past) if not any(_repeats(u.words, t) for t in told)]
-    picked = sorted(_pick(units, set(terms(_MARKS.sub("", update))), words, len(past.days)),
+    picked = sorted(_pick(units, set(terms(unmarked(update))), words, len(past.days)),
                     key=lambda u: (u.day, u.order))
     numbers: dict[str, int] = {}
     cited: list[Citation] = []

@@ -123,11 +123,7 @@ def recall(path: Path, date: str, window: int) -> list[Remembered]:
             "SELECT story, day, entry, centroid FROM memory_day WHERE day < ? AND story IN "
             "(SELECT story FROM memory_day WHERE day >= ? AND day < ?) ORDER BY story, day",
             (date, since, date)).fetchall()
-        entries = [_entry(*row) for row in rows]
-    stories: dict[str, list[Entry]] = {}
-    for entry in entries:
-        stories.setdefault(entry.story, []).append(entry)
-    return [Remembered(story, tuple(days)) for story, days in stories.items()]
+        return _stories(rows)
 
 
 def history(path: Path, story: str | None = None) -> list[Remembered]:
@@ -136,11 +132,7 @@ def history(path: Path, story: str | None = None) -> list[Remembered]:
         query = "SELECT story, day, entry, centroid FROM memory_day"
         rows = conn.execute(query + (" WHERE story = ?" if story else "") + " ORDER BY story, day",
                             (story,) if story else ()).fetchall()
-        entries = [_entry(*row) for row in rows]
-    stories: dict[str, list[Entry]] = {}
-    for entry in entries:
-        stories.setdefault(entry.story, []).append(entry)
-    found = [Remembered(s, tuple(days)) for s, days in stories.items()]
+        found = _stories(rows)
     return sorted(found, key=lambda r: (r.last_seen, r.first_seen, r.id), reverse=True)
 
 
@@ -203,6 +195,15 @@ def _idf_unit(signatures: Sequence[Signature]) -> list[dict[str, float]]:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         out.append({k: w / norm for k, w in weights.items()})
     return out
+
+
+def _stories(rows: Sequence[tuple[str, str, str, bytes]]) -> list[Remembered]:
+    """Rows ordered by story and day, as remembered stories."""
+    stories: dict[str, list[Entry]] = {}
+    for row in rows:
+        entry = _entry(*row)
+        stories.setdefault(entry.story, []).append(entry)
+    return [Remembered(story, tuple(days)) for story, days in stories.items()]
 
 
 def _row(e: Entry) -> tuple[str, str, str, bytes]:
