@@ -1,6 +1,7 @@
 """Developing stories as a daily cron user meets them: Timeline17 topics briefed day after day into one --out.
 
-Run: python bench/developing.py [--quick] [--subprocess] [--check | --update-floors [NAME ...] [--allow-lower]]
+Run: python bench/developing.py [--quick] [--subprocess] [--keep DIR]
+                                [--check | --update-floors [NAME ...] [--allow-lower]]
 
 The five topics of ../shared/devdata/timelines share one synthetic calendar (bench/timelines.py): day k holds
 the k-th publication day of every topic, one .json file per article. Each day runs `summarise brief DAY --out
@@ -18,7 +19,7 @@ mean over the annotators who wrote something, citation markers and synthetic dat
 - stale: share of annotated days whose update repeats one of the topic's last 7 shorts (ROUGE-2 F >= 0.5).
 Over all days: link recall (a topic's story keeps yesterday's id) and precision (a reused id stays in the
 topic it was first seen with), the share of a topic's articles its story holds (days with >= 3 of them), and
-stories that mix topics.
+stories that mix topics. --keep DIR leaves the day folders (DIR/in) and the briefings and store (DIR/out).
 
 Floors live in bench/developing_floors.json by mode ("full", "quick"); `stale_share` and `mixed_share` are
 ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs given.
@@ -228,15 +229,19 @@ def structure_figures(stories: Sequence[Sequence[tl.Story]], days: Sequence[Sequ
             "mixed_stories": bad, "mixed_share": bad / max(total, 1)}
 
 
-def measure(quick: bool, separate: bool) -> dict[str, float]:
-    """Run the calendar through the CLI and score it: every figure, named as in the floors."""
+def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, float]:
+    """Run the calendar through the CLI and score it: every figure, named as in the floors. With `keep`, the
+    day folders and the --out are written there and left (it must be empty or absent)."""
     days, where = tl.calendar()
     days = days[:QUICK_DAYS] if quick else days
     os.environ.pop("SUMMARISE_STORE", None)  # the run's memory is its own --out, not a user's store
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with tempfile.TemporaryDirectory(prefix="developing-") as tmp:
-        seconds, warnings = run_days(days, Path(tmp), separate)
-        stories = [tl.read_day(Path(tmp) / "out" / tl.synthetic(k) / "briefing.json") for k in range(len(days))]
+    with contextlib.ExitStack() as stack:
+        work = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="developing-")))
+        if keep is not None and keep.exists() and any(keep.iterdir()):
+            raise SystemExit(f"--keep {keep}: the folder is not empty; give an empty or new one")
+        seconds, warnings = run_days(days, work, separate)
+        stories = [tl.read_day(work / "out" / tl.synthetic(k) / "briefing.json") for k in range(len(days))]
     print(f"{len(days)} days, {sum(map(len, days))} articles briefed in {sum(seconds):.0f} s "
           f"({sum(seconds) / len(days):.2f} s a day, slowest {max(seconds):.1f} s)")
     print("\n".join(["Not briefed (exit 3):", *warnings]) if warnings else "Every day exited 0")
@@ -292,9 +297,11 @@ def main() -> None:
     mode.add_argument("--update-floors", nargs="*", metavar="NAME",
                       help="re-pin the floored figures, plus each NAME")
     parser.add_argument("--allow-lower", action="store_true", help="with --update-floors: allow loosening")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="brief into this (empty or new) folder and leave the days and outputs there")
     args = parser.parse_args()
     start = time.time()
-    measured = measure(args.quick, args.subprocess)
+    measured = measure(args.quick, args.subprocess, args.keep)
     quality.print_result(measured, start)
     key = "quick" if args.quick else "full"
     everything = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}

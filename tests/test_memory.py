@@ -225,6 +225,20 @@ def test_linking_is_one_to_one_and_needs_the_threshold() -> None:
     assert [f.id if f else None for f in found] == ["A", None, None]  # A once; nothing is B; the third is new
 
 
+def test_the_main_thread_keeps_its_id() -> None:
+    """Of two remembered stories alike enough, today's story continues the one with more articles, not the one
+    a shade more alike (a smaller facet or sideline of the same event)."""
+    a, b = np.eye(3)[0], np.eye(3)[1]
+    main = memory.Entry("M", "2030-01-01", "", "", "", (), ("1", "2", "3"), memory.Signature(a * 0.9 + b * 0.44, {}))
+    side = memory.Entry("S", "2030-01-01", "", "", "", (), ("4",), memory.Signature(a, {}))
+    past = [memory.Remembered("S", (side,)), memory.Remembered("M", (main,))]
+    today = [memory.Signature(a, {}), memory.Signature(a, {})]
+    found = memory.link(today, past, 0.8)
+    assert [f.id if f else None for f in found] == ["M", "S"]  # the larger first; the other still links
+    first = memory.link(today, past, 0.95)[0]
+    assert first is not None and first.id == "S"  # the larger is not alike enough: never below the threshold
+
+
 def test_two_runs_at_once_keep_the_memory_whole(tmp_path: Path) -> None:
     brief_day(tmp_path, 1)
     folders = {d: write_day(tmp_path / f"in{d}", d, DATES[d], {"flood": FLOOD, "vote": VOTE}) for d in (2, 3)}
