@@ -22,7 +22,8 @@ topic it was first seen with), the share of a topic's articles its story holds (
 stories that mix topics. --keep DIR leaves the day folders (DIR/in) and the briefings and store (DIR/out).
 
 Floors live in bench/developing_floors.json by mode ("full", "quick"); `stale_share` and `mixed_share` are
-ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs given.
+ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs given; a floor that would loosen
+is kept as it is, unless --allow-lower.
 """
 
 from __future__ import annotations
@@ -274,7 +275,8 @@ def check(measured: dict[str, float], floors: dict[str, float]) -> list[str]:
 
 def pin(measured: dict[str, float], floors: dict[str, float], names: Sequence[str],
         allow_lower: bool) -> dict[str, float]:
-    """Floors for the figures that have one plus `names`: measured less noise (plus, for ceilings)."""
+    """Floors for the figures that have one plus `names`: measured less noise (plus, for ceilings). A floor that
+    would loosen stays as it is, unless `allow_lower`."""
     new = {}
     for name in sorted({*floors, *names}):
         if math.isnan(measured.get(name, math.nan)):
@@ -283,7 +285,8 @@ def pin(measured: dict[str, float], floors: dict[str, float], names: Sequence[st
         new[name] = round(measured[name] + (noise(name) if ceiling else -noise(name)), 3)
         looser = name in floors and (new[name] > floors[name] if ceiling else new[name] < floors[name])
         if looser and not allow_lower:
-            raise SystemExit(f"would loosen {name}; pass --allow-lower to do that on purpose")
+            print(f"{name}: kept at {floors[name]} (re-pinning gives {new[name]}; --allow-lower to loosen it)")
+            new[name] = floors[name]
     return {**floors, **new}
 
 
