@@ -3,7 +3,9 @@
 The background is drawn from the sentences the story's earlier briefings told (memory.py keeps each day's short
 and long with their sources), cited to those earlier sources and dated by the day they were briefed:
 
-1. the sentences are those of each earlier day's short and long, and the opening sentences of its sources;
+1. the sentences are those of each earlier day's short and long, and the opening sentences of its sources, each
+   one that can be read on its own (coherence.stands_alone: in the long it may have followed the sentence it
+   leans on, here it would not);
 2. a sentence counts for how central it is among them (its mean tf-idf cosine to the others, LexRank's degree:
    what the story's days keep saying is what a reader needs), and a little more for sharing words with today's
    update (the background that update needs);
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .citing import markers, unmarked
+from .coherence import stands_alone
 from .dates import short_date
 from .memory import Remembered
 from .story_model import terms
@@ -93,7 +96,7 @@ def _units(past: Remembered) -> list[_Unit]:
             for match in _CITED.finditer(_LABEL.sub("", text)):
                 sentence = match.group(1).strip()
                 key = " ".join(terms(sentence))
-                if key in seen or word_count(sentence) < MIN_WORDS:
+                if key in seen or word_count(sentence) < MIN_WORDS or not stands_alone(sentence):
                     continue
                 seen.add(key)
                 sources = tuple(by_n[n] for n in map(int, _MARKS.findall(match.group(2))) if n in by_n)

@@ -60,6 +60,17 @@ def opens_on_reference(sentence: str) -> bool:
     return bool(_OPENER.match(sentence.strip()))
 
 
+# A quote's speaker given only as a pronoun ("…," he said): who spoke is in an earlier sentence.
+_PRONOUN_SPEAKER = re.compile(r"[,”\"'’]\s+(?:he|she|they)\s+(?:said|says|added|adds|told|tells|explained|warned"
+                              r"|insisted|claimed|wrote)\b", re.IGNORECASE)
+
+
+def stands_alone(sentence: str) -> bool:
+    """Whether `sentence` can be read without the one before it: it opens on no reference back, and a quote in it
+    does not leave its speaker to a pronoun."""
+    return not opens_on_reference(sentence) and not _PRONOUN_SPEAKER.search(sentence)
+
+
 def is_list_item(sentence: str) -> bool:
     """A bulleted or numbered list item ("- Trade Deals: …", "2) …")."""
     return bool(LIST_ITEM.match(sentence.strip()))

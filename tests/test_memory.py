@@ -239,6 +239,25 @@ def test_the_main_thread_keeps_its_id() -> None:
     assert first is not None and first.id == "S"  # the larger is not alike enough: never below the threshold
 
 
+def test_the_background_takes_only_sentences_that_stand_alone() -> None:
+    """In yesterday's long a sentence may lean on the one before it; alone in a background it would dangle."""
+    from summarise.background import background
+    from summarise.coherence import stands_alone
+
+    long = ("The Ohm River burst its banks near Lindau on Monday, flooding 300 homes.[1] "
+            "He said the water would keep rising for two more days.[1] "
+            "\"We have never seen anything like it,\" she said.[1] "
+            "Rescue crews from three provinces evacuated 1,200 people from the valley overnight.[1]")
+    citation = {"n": 1, "article": "a1", "title": "Flood", "published": "2030-03-04"}
+    entry = memory.Entry("S", "2030-03-04", "Flood", "", long, (citation,), ("a1",),
+                         memory.Signature(np.eye(3)[0], {}))
+    text, cited = background(memory.Remembered("S", (entry,)), "Water levels fell on Tuesday.[1]", 120)
+    assert "burst its banks" in text and "evacuated 1,200 people" in text and len(cited) == 1
+    assert "He said" not in text and "she said" not in text
+    assert stands_alone("Officials said the dam held.") and not stands_alone("But the dam held.")
+    assert not stands_alone("\"The dam held,\" he said.") and stands_alone("\"The dam held,\" the mayor said.")
+
+
 def test_two_runs_at_once_keep_the_memory_whole(tmp_path: Path) -> None:
     brief_day(tmp_path, 1)
     folders = {d: write_day(tmp_path / f"in{d}", d, DATES[d], {"flood": FLOOD, "vote": VOTE}) for d in (2, 3)}
