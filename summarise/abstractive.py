@@ -76,7 +76,7 @@ def load_model(model: str, device: str) -> tuple[Any, Any]:
 
     tokenizer, loaded = hub.fetch(model, _load)
     try:
-        loaded.to(device)
+        loaded.to(hub.torch_device(device))
     except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
         raise ConfigError(f"device {device!r} cannot be used ({exc}); set device to 'cpu'") from exc
     return tokenizer, loaded.eval()

@@ -106,7 +106,7 @@ class Settings:
     beam_size: int = 4
     max_output_ratio: float = 2.0  # output tokens at most this many times the input's (plus a few)
     cache: bool = True  # keep translations, embeddings and languages in the store, for re-runs
-    device: str = "cpu"
+    device: str = "cpu"  # cpu, cuda, cuda:N, mps, or auto (the first GPU when there is one, else the CPU)
     cluster_threshold: float = 0.65  # similarity every two articles of a story must reach (tuned: bench/cluster.py)
     cluster_exact_max: int = 5000  # above this many articles, cluster approximately (memory linear in n; bench/scale)
     event_threshold: float = 0.8  # facets whose centroids are this alike are one story (events.py; 1.0: off)

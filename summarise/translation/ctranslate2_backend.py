@@ -70,10 +70,14 @@ def is_marian(model: str) -> bool:
 
 
 def _device(settings: Settings) -> tuple[str, int, str]:
-    """CTranslate2's device, index and compute type: int8 on CPU, float16 on a GPU (float32 where not)."""
+    """CTranslate2's device, index and compute type: int8 on CPU, float16 on a GPU (float32 where not); "auto" is
+    the first GPU when there is one, else the CPU."""
     import ctranslate2
 
-    match = _DEVICE.fullmatch(settings.device.strip().lower())
+    name = settings.device.strip().lower()
+    if name == "auto":  # the first GPU when CTranslate2 sees one
+        name = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    match = _DEVICE.fullmatch(name)
     if match is None:
         raise ConfigError(f"device {settings.device!r} cannot be used by ctranslate2; set device to 'cpu' or 'cuda'")
     device, index = match.group(1), int(match.group(2) or 0)

@@ -28,6 +28,19 @@ PROBE_TIMEOUT_S = 2.5
 CACHE_ENV = "SUMMARISE_CACHE_DIR"
 
 
+def torch_device(setting: str) -> str:
+    """The torch device for a `device` setting: "auto" is the first CUDA GPU when there is one, else Apple's MPS,
+    else the CPU; any other setting as it is."""
+    if setting.strip().lower() != "auto":
+        return setting
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    return "mps" if mps is not None and mps.is_available() else "cpu"
+
+
 def offline() -> bool:
     """True when HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE asks for no network."""
     return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

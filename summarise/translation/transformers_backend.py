@@ -38,7 +38,7 @@ class TransformersTranslator:
         self.model = model
         self._tokenizer, self._model = hub.fetch(model, _load)
         try:
-            self._model.to(settings.device)
+            self._model.to(hub.torch_device(settings.device))
         except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
             raise ConfigError(f"device {settings.device!r} cannot be used ({exc}); set device to 'cpu'") from exc
         self._model.eval()
