@@ -17,9 +17,11 @@ mean over the annotators who wrote something, citation markers and synthetic dat
   the earlier shorts of the topic, newest first. Every baseline is cut to the system's word count; when the
   system gives no background, to the annotators' mean length (the bar the feature has to clear);
 - stale: share of annotated days whose update repeats one of the topic's last 7 shorts (ROUGE-2 F >= 0.5).
-Over all days: link recall (a topic's story keeps yesterday's id) and precision (a reused id stays in the
-topic it was first seen with), the share of a topic's articles its story holds (days with >= 3 of them), and
-stories that mix topics. --keep DIR leaves the day folders (DIR/in) and the briefings and store (DIR/out).
+Over all days: link recall (a topic's story keeps yesterday's id; `link_recall_2` only over next days on which
+that story holds 2+ of the topic's articles both days, leaving out the lone, often off-topic, articles of a broad
+topic) and precision (a reused id stays in the topic it was first seen with), the share of a topic's articles
+its story holds (days with >= 3 of them), and stories that mix topics. --keep DIR leaves the day folders (DIR/in)
+and the briefings and store (DIR/out).
 
 Floors live in bench/developing_floors.json by mode ("full", "quick"); `stale_share` and `mixed_share` are
 ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs given; a floor that would loosen
@@ -219,15 +221,17 @@ def table_figures(prefix: str, table: dict[str, dict[str, float]]) -> dict[str, 
 def structure_figures(stories: Sequence[Sequence[tl.Story]], days: Sequence[Sequence[tl.Item]]) -> dict[str, float]:
     """Links, one story per event, mixed stories."""
     recall, next_days = tl.link_recall(stories, tl.TOPICS)
+    recall_2, next_days_2 = tl.link_recall(stories, tl.TOPICS, least=2)
     precision, reused = tl.link_precision(stories)
     share = tl.topic_share(stories, [Counter(it.topic for it in items) for items in days])
     bad, total = tl.mixed(stories)
     print(f"Links: a topic's story kept its id on {recall:.1%} of {next_days} next days; {reused} reused ids, "
-          f"{precision:.1%} within their topic")
+          f"{precision:.1%} within their topic; where the topic's story holds 2+ of its articles on both days, "
+          f"kept on {recall_2:.1%} of {next_days_2}")
     print(f"A topic's story holds {share:.1%} of its day's articles (days with >= 3); "
           f"{bad} of {total} stories mix topics")
-    return {"link_recall": recall, "link_precision": precision, "link_reused": reused, "topic_share": share,
-            "mixed_stories": bad, "mixed_share": bad / max(total, 1)}
+    return {"link_recall": recall, "link_recall_2": recall_2, "link_precision": precision, "link_reused": reused,
+            "topic_share": share, "mixed_stories": bad, "mixed_share": bad / max(total, 1)}
 
 
 def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, float]:

@@ -141,14 +141,14 @@ def topic_story(stories: Sequence[Story], topic: str) -> Story | None:
     return best if best is not None and best.topics[topic] > 0 else None
 
 
-def link_recall(days: Sequence[Sequence[Story]], topics: Iterable[str]) -> tuple[float, int]:
-    """Share of a topic's next days (it has articles on day k-1 and k) on which its story keeps its id; and
-    how many such days there are."""
+def link_recall(days: Sequence[Sequence[Story]], topics: Iterable[str], least: int = 1) -> tuple[float, int]:
+    """Share of a topic's next days (its story holds at least `least` of its articles on day k-1 and on day k) on
+    which its story keeps its id; and how many such days there are."""
     kept = total = 0
     for topic in topics:
         for before, today in itertools.pairwise(days):
             a, b = topic_story(before, topic), topic_story(today, topic)
-            if a is not None and b is not None:
+            if a is not None and b is not None and min(a.topics[topic], b.topics[topic]) >= least:
                 total += 1
                 kept += a.id == b.id
     return kept / total if total else float("nan"), total

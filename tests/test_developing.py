@@ -71,6 +71,10 @@ def test_link_recall_counts_next_days_and_precision_counts_reused_ids_in_their_t
     assert tl.link_recall(days, ["haiti", "mj", "iraq"]) == (1 / 4, 4)
     assert tl.link_precision(days) == (1 / 2, 2)
     assert tl.link_precision(days[:1])[1] == 0
+    # Recall where the topic's story holds at least 2 of its articles on both days: one article a day is left out.
+    thin = [[story("a", haiti=1)], [story("b", haiti=1)], [story("b", haiti=2)], [story("b", haiti=3)]]
+    assert tl.link_recall(thin, ["haiti"]) == (2 / 3, 3)
+    assert tl.link_recall(thin, ["haiti"], least=2) == (1.0, 1)
 
 
 def test_topic_share_counts_unbriefed_articles_and_mixed_stories_are_counted() -> None:
