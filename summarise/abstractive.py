@@ -75,10 +75,7 @@ def load_model(model: str, device: str) -> tuple[Any, Any]:
     from .translation import hub
 
     tokenizer, loaded = hub.fetch(model, _load)
-    try:
-        loaded.to(hub.torch_device(device))
-    except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
-        raise ConfigError(f"device {device!r} cannot be used ({exc}); set device to 'cpu'") from exc
+    hub.to_device(loaded, device)
     return tokenizer, loaded.eval()
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,7 @@ from .coherence import stands_alone
 from .dates import short_date
 from .memory import Remembered
 from .story_model import terms
-from .text import word_count
+from .text import idf_unit, word_count
 from .types import Briefing, Citation, Continuation
 
 RELEVANCE = 1.0  # weight of a sentence's share of words found in today's update
@@ -126,12 +125,7 @@ def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> l
 
 def _centrality(units: Sequence[_Unit]) -> list[float]:
     """Each sentence's mean tf-idf cosine to the others (LexRank's degree, unthresholded), scaled to at most 1."""
-    df = Counter(w for u in units for w in u.words)
-    vectors = []
-    for u in units:
-        weights = {w: math.log((1 + len(units)) / (1 + df[w])) + 1.0 for w in u.words}
-        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
-        vectors.append({w: x / norm for w, x in weights.items()})
+    vectors = idf_unit([dict.fromkeys(u.words, 1.0) for u in units])
     total: Counter[str] = Counter()
     for v in vectors:
         total.update(v)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .embed import DIM, embed
-from .text import paragraphs
+from .text import idf_unit, paragraphs
 from .types import Document
 
 # Paragraphs beyond these add cost, not meaning: the lead of a news story says what it is about.
@@ -316,21 +316,17 @@ def name_vectors(texts: Sequence[str]) -> Any:
     """One unit row per text (a scipy CSR matrix): its names and numbers, weighted by their rarity in the batch."""
     from scipy.sparse import csr_matrix
 
-    counts = [Counter(names_and_numbers(text)) for text in texts]
-    df = Counter(token for count in counts for token in count)
-    vocab = {token: k for k, token in enumerate(sorted(df))}
+    bags = idf_unit([{token: 1.0 + math.log(tf) for token, tf in Counter(names_and_numbers(text)).items()}
+                     for text in texts])
+    vocab = {token: k for k, token in enumerate(sorted({token for bag in bags for token in bag}))}
     rows: list[int] = []
     cols: list[int] = []
     values: list[float] = []
-    for i, count in enumerate(counts):
-        # Smoothed idf is never zero, so small batches still compare names (by plain counts then).
-        weights = {token: (1.0 + math.log(tf)) * (math.log((1 + len(texts)) / (1 + df[token])) + 1.0)
-                   for token, tf in count.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        for token, weight in weights.items():
+    for i, bag in enumerate(bags):
+        for token, weight in bag.items():
             rows.append(i)
             cols.append(vocab[token])
-            values.append(weight / norm)
+            values.append(weight)
     return csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocab)), dtype=np.float64)
 
 

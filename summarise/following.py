@@ -59,10 +59,11 @@ def brief(brief_one: Callable[..., Briefing], docs: Sequence[Document], story: S
           settings: Settings, date: str) -> Briefing:
     """One story of today briefed; as the next day of `past` when it continues one."""
     from .background import follow
+    from .events import members
 
     b = brief_one(docs, told(past) if past is not None else ())
     if len(story) > 1:
-        by_index = {i: d.article.id for i, d in zip(sorted(i for f in story for i in f), docs, strict=True)}
+        by_index = {i: d.article.id for i, d in zip(members(story), docs, strict=True)}
         b = dataclasses.replace(b, facets=tuple(tuple(by_index[i] for i in f) for f in story))
     return follow(b, past, date, settings.background_words) if past is not None else b
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import store
 from .errors import SummariseError
+from .text import idf_unit
 
 VERSION = 1
 SCHEMA = """
@@ -180,7 +181,7 @@ def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) 
 
     flat = [s for days in past for s in days]
     owner = [j for j, days in enumerate(past) for _ in days]
-    weighted = _idf_unit([*today, *flat])
+    weighted = idf_unit([s.names for s in (*today, *flat)])
     now, then = weighted[:len(today)], weighted[len(today):]
     cosine = np.array([s.centroid for s in today]) @ np.array([s.centroid for s in flat]).T
     names = np.array([[sum(a[k] * b.get(k, 0.0) for k in a) for b in then] for a in now]).reshape(cosine.shape)
@@ -189,17 +190,6 @@ def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) 
     for col, j in enumerate(owner):
         best[:, j] = np.maximum(best[:, j], sims[:, col])
     return best
-
-
-def _idf_unit(signatures: Sequence[Signature]) -> list[dict[str, float]]:
-    """Each signature's names weighted by (smoothed) inverse document frequency among `signatures`, unit length."""
-    df = Counter(name for s in signatures for name in s.names)
-    out = []
-    for s in signatures:
-        weights = {k: w * (math.log((1 + len(signatures)) / (1 + df[k])) + 1.0) for k, w in s.names.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        out.append({k: w / norm for k, w in weights.items()})
-    return out
 
 
 def _stories(rows: Sequence[tuple[str, str, str, bytes]]) -> list[Remembered]:

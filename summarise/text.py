@@ -1,8 +1,11 @@
-"""Small text helpers shared by several stages: paragraphs, sentences, word counts."""
+"""Small text helpers shared by several stages: paragraphs, sentences, word counts, tf-idf weights."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 _BLANK = re.compile(r"\n\s*\n+")
@@ -49,3 +52,15 @@ def word_count(text: str) -> int:
 def plural(n: int, one: str, many: str) -> str:
     """'1 story', '3 stories'."""
     return f"{n} {one if n == 1 else many}"
+
+
+def idf_unit(bags: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+    """Each bag (term -> its weight in the text) weighted by the term's smoothed inverse document frequency among
+    `bags`, scaled to unit length. Smoothed idf is never zero, so a small batch still compares (by weights then)."""
+    df = Counter(term for bag in bags for term in bag)
+    out = []
+    for bag in bags:
+        weights = {term: w * (math.log((1 + len(bags)) / (1 + df[term])) + 1.0) for term, w in bag.items()}
+        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
+        out.append({term: x / norm for term, x in weights.items()})
+    return out

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
-from ..errors import ModelUnavailableError
+from ..errors import ConfigError, ModelUnavailableError
 from ..files import write_atomic
 
 T = TypeVar("T")
@@ -26,6 +26,14 @@ Loader = Callable[[str, dict[str, Any]], T]
 DEFAULT_ENDPOINT = "https://huggingface.co"
 PROBE_TIMEOUT_S = 2.5
 CACHE_ENV = "SUMMARISE_CACHE_DIR"
+
+
+def to_device(model: Any, setting: str) -> Any:
+    """A torch model moved to the device `setting` names (torch_device); ConfigError when it cannot be used."""
+    try:
+        return model.to(torch_device(setting))
+    except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
+        raise ConfigError(f"device {setting!r} cannot be used ({exc}); set device to 'cpu'") from exc
 
 
 def torch_device(setting: str) -> str:

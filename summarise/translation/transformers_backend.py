@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..config import Settings
-from ..errors import ConfigError
 from . import hub
 from .core import model_limit, output_limit
 
@@ -37,10 +36,7 @@ class TransformersTranslator:
     def __init__(self, model: str, settings: Settings) -> None:
         self.model = model
         self._tokenizer, self._model = hub.fetch(model, _load)
-        try:
-            self._model.to(hub.torch_device(settings.device))
-        except (RuntimeError, AssertionError, ValueError) as exc:  # unknown device, or no CUDA build
-            raise ConfigError(f"device {settings.device!r} cannot be used ({exc}); set device to 'cpu'") from exc
+        hub.to_device(self._model, settings.device)
         self._model.eval()
         self._beams, self._ratio = settings.beam_size, settings.max_output_ratio
         self.limit = model_limit(getattr(self._model.config, "max_position_embeddings", None),
