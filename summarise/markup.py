@@ -9,12 +9,12 @@ by a line break inside a title. Use:
 - `one_line(s)`: a title, a source or a reason flattened to one line (CR, LF, U+2028 and the like);
 - `safe_url(url)`: an http(s) URL on one line, percent-encoded, or None;
 - `md_link(text, url)`: a link when `url` is http(s), else the escaped text alone;
+- `md_code(s)`: a file name or path as a code span, whatever backticks it holds;
+- `visible(s)`: the text without invisible format characters (what ingest keeps of an article).
 
 Invisible format characters go everywhere (titles, subjects, body text, URLs): bidi embeddings, overrides,
 isolates and marks, which can show a title reversed or leave an override open past a cut, and zero-width
 characters, which can hide inside a word or a link.
-- `md_code(s)`: a file name or path as a code span, whatever backticks it holds;
-- `visible(s)`: the text without invisible format characters (what ingest keeps of an article).
 """
 
 from __future__ import annotations
