@@ -71,6 +71,16 @@ def stands_alone(sentence: str) -> bool:
     return not opens_on_reference(sentence) and not _PRONOUN_SPEAKER.search(sentence)
 
 
+# A fact box's label ("Born: ", "Also known as: ", "Biggest hits: "): a capitalised word and up to three more.
+_FACT_LABEL = re.compile(r"(?:^|(?<=\s))[A-Z][a-z]+(?: [a-z]+){0,3}: ")
+
+
+def is_fact_box(sentence: str) -> bool:
+    """Whether `sentence` is a fact box read as one sentence ("Born: 29 August 1958, Gary, Indiana Also known as:
+    The King of Pop Biggest hits: …"): two or more labels. Prose has at most one ("The minister said: …")."""
+    return len(_FACT_LABEL.findall(sentence)) >= 2
+
+
 def is_list_item(sentence: str) -> bool:
     """A bulleted or numbered list item ("- Trade Deals: …", "2) …")."""
     return bool(LIST_ITEM.match(sentence.strip()))

@@ -72,7 +72,7 @@ def leads(b: Briefing, docs: Mapping[str, Document]) -> str:
     """The first LEADS sentences of each of the story's English sources that stand on their own, each with its
     source's marker: what a later background may draw on besides the briefing itself."""
     from .citing import markers
-    from .coherence import stands_alone
+    from .coherence import is_fact_box, stands_alone
     from .story_model import MAX_WORDS, MIN_WORDS, shown
 
     found: list[str] = []
@@ -81,7 +81,7 @@ def leads(b: Briefing, docs: Mapping[str, Document]) -> str:
         if c.earlier or doc is None or not doc.english:
             continue
         fit = [t for s in doc.body.sentences if MIN_WORDS <= word_count(t := shown(s.english)) <= MAX_WORDS
-               and t[-1] in ".!?\"”’" and stands_alone(t)]
+               and t[-1] in ".!?\"”’" and stands_alone(t) and not is_fact_box(t)]
         found += [t + markers([c.n]) for t in fit[:LEADS]]
     return " ".join(found)
 

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .coherence import antecedents, previous_sentences
+from .coherence import antecedents, is_fact_box, previous_sentences
 from .dates import publication_day
 from .dedupe import Source, merge
 from .embed import DIM, embed
@@ -37,6 +37,11 @@ _BULLET = re.compile(r"^[-–•*·▪]\s+")
 # "KATHMANDU (Reuters) - ", "ALLENTOWN, Pa. - ", "(CNN) — ": a wire dateline, which says nothing in a briefing.
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"
                        r"(?:\s*\([^()]{1,30}\))?|\([A-Za-z ]{2,20}\))\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'])")
+# A wire service's page header before its dateline: "HONG KONG | Wed Apr 15, 2009 5:56am EDT HONG KONG (Reuters) - ",
+# "By Maggie Fox, Health and Science Editor WASHINGTON | ... (Reuters) - ": only up to a named agency's credit near
+# the start of a sentence, so that a sentence that merely mentions an agency keeps its words.
+_WIRE_HEADER = re.compile(r"^[^.!?]{0,160}?\((?:Reuters|AP|AFP|UPI|CNN|Bloomberg|dpa|Xinhua|Interfax|Lusa|EFE|ТАСС|"
+                          r"РИА Новости|Интерфакс)\)\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'«А-ЯЁ])")
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 _FOOTNOTE = re.compile(r"\s*\[\d+\]")
@@ -124,7 +129,7 @@ def terms(text: str) -> list[str]:
 def shown(sentence: str) -> str:
     """A source sentence as a briefing shows it: no list marker, no wire dateline, no footnote marks ("[12]",
     which would read as our citations)."""
-    return _FOOTNOTE.sub("", _DATELINE.sub("", _BULLET.sub("", sentence.strip())))
+    return _FOOTNOTE.sub("", _DATELINE.sub("", _WIRE_HEADER.sub("", _BULLET.sub("", sentence.strip()))))
 
 
 def build_story(docs: Sequence[Document]) -> Story:
@@ -209,7 +214,7 @@ def _candidates(usable: Sequence[int], texts: Sequence[Sequence[str]], raw: Sequ
             key = _NORM.sub(" ", text.lower()).strip()
             if key in seen or not MIN_WORDS <= word_count(text) <= MAX_WORDS:
                 continue
-            if not _TERMINAL.search(text):  # headings, captions and list fragments read badly
+            if not _TERMINAL.search(text) or is_fact_box(text):  # headings, captions, lists, fact boxes read badly
                 continue
             needs = antecedents(texts[i], raw[i], j, previous[i])
             if needs is None:

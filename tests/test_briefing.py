@@ -7,10 +7,11 @@ import re
 import pytest
 
 from summarise.briefing import TITLE_WORDS, brief_cluster, briefer
+from summarise.coherence import is_fact_box
 from summarise.config import Settings, check
 from summarise.dedupe import containment, merge, shingles
 from summarise.errors import ConfigError
-from summarise.story_model import terms
+from summarise.story_model import shown, terms
 from summarise.text import sentences, word_count
 from summarise.translation import identity
 from summarise.types import Article, Document, Language
@@ -258,3 +259,26 @@ def test_footnote_marks_in_article_text_never_pass_for_citations() -> None:
             "Officials said the purchase would cost twenty million euros in total.[3]")
     b = brief_cluster([doc(text, "Council buys buses", "a")], Settings(long_min_words=10, long_max_words=60))
     assert set(re.findall(r"\[(\d+)\]", b.short + b.long)) == {"1"} and len(b.citations) == 1
+
+
+def test_a_wire_services_page_header_never_reaches_a_briefing() -> None:
+    text = ("By Ana Lima, Health Editor LISBON | Tue Apr 21, 2009 10:19 pm BST LISBON (Reuters) - Portugal confirmed "
+            "its first two cases of the new flu strain on Tuesday, the health ministry said.\n\n"
+            "Both patients had recently returned from Mexico and were recovering in hospital in Lisbon.\n\n"
+            "Officials told Reuters on Tuesday that schools would stay open for now.")
+    b = brief_cluster([doc(text, "Portugal confirms flu cases", "a")], Settings(long_min_words=10, long_max_words=80))
+    assert b.short.startswith("Portugal confirmed its first two cases"), b.short
+    assert "|" not in b.short + b.long and "(Reuters)" not in b.short + b.long
+    mention = "Officials told Reuters on Tuesday that schools would stay open for now."
+    assert shown(mention) == mention  # a sentence that names the agency keeps its words
+
+
+def test_a_fact_box_read_as_one_sentence_is_never_briefed() -> None:
+    box = ("Born: August 29, 1958, Gary, Indiana, US Also known as: The King of Pop Biggest hits: Billie Jean, Bad, "
+           "Earth Song The singer's doctor was questioned by police for three hours.")
+    text = ("Police questioned the singer's doctor for three hours on Saturday, his lawyer said.\n\n" + box + "\n\n"
+            "The coroner said toxicology results could take several weeks to come back from the laboratory.")
+    b = brief_cluster([doc(text, "Police question doctor", "a")], Settings(long_min_words=25, long_max_words=120))
+    assert "Born:" not in b.short + b.long and "Also known as" not in b.long
+    assert "toxicology results" in b.long  # the prose around it is briefed
+    assert not is_fact_box("The minister said: the budget will pass on Monday.")  # prose has one label at most
