@@ -201,6 +201,37 @@ def score_days(days: Sequence[Sequence[tl.Item]], stories: Sequence[Sequence[tl.
     return mean_table(updates), mean_table(backgrounds), stale / max(len(notes_all), 1)
 
 
+def by_topic(days: Sequence[Sequence[tl.Item]], stories: Sequence[Sequence[tl.Story]],
+             where: dict[tuple[str, str], int]) -> None:
+    """Per topic, printed (not floored): update and background ROUGE-2 margins over the best baseline, link recall
+    and the topic's share of its day. Dense topics (many articles a day, the held-out kind) read apart from
+    sparse ones (one article every few weeks, each on another incident of a long war or crisis)."""
+    rouge, notes_all = Rouge(), annotated(where, len(days))
+    print("By topic (ROUGE-2 margin over the best baseline; articles a day; link recall; share of its day):")
+    for topic in tl.TOPICS:
+        history = [docs_of(items, topic) for items in days]
+        ups, bgs = [], []
+        for t, k, notes in notes_all:
+            if t != topic:
+                continue
+            story = tl.topic_story(stories[k], topic)
+            if refs := [u for u, _ in notes if u]:
+                ups.append(update_scores(rouge, refs, tl.plain(story.update) if story else "", history[k],
+                                         next(iter(shorts_before(stories, topic, k, 1)), "")))
+            if refs := [b for _, b in notes if b]:
+                bgs.append(background_scores(rouge, refs, tl.plain(story.background) if story else "",
+                                             earlier_docs(history, k), shorts_before(stories, topic, k)))
+        margins = {name: table_figures(name, mean_table(rows)).get(f"{name}_rouge2_margin", math.nan)
+                   for name, rows in (("update", ups), ("background", bgs))}
+        counts = [sum(it.topic == topic for it in items) for items in days]
+        present = [n for n in counts if n]
+        recall, next_days = tl.link_recall(stories, [topic])
+        share = tl.topic_share(stories, [Counter({topic: n}) for n in counts])
+        print(f"  {topic:<6} update {margins['update']:+5.2f} ({len(ups)} days)  background "
+              f"{margins['background']:+5.2f} ({len(bgs)})  {sum(present) / max(len(present), 1):4.1f} a day  "
+              f"recall {recall:.2f} of {next_days}  share {share:.2f}")
+
+
 def print_table(name: str, table: dict[str, dict[str, float]]) -> None:
     print(f"ROUGE F of the {name} against the annotators' (mean), every baseline cut to our length:")
     for system, row in table.items():
@@ -253,6 +284,7 @@ def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, 
     updates, backgrounds, stale = score_days(days, stories, where)
     print_table("update", updates)
     print_table("background", backgrounds)
+    by_topic(days, stories, where)
     print(f"Stale updates (ROUGE-2 F >= {STALE_R2} with one of the topic's last {STALE_SHORTS} shorts): {stale:.1%}")
     figures = {**table_figures("update", updates), **table_figures("background", backgrounds),
                "stale_share": stale, **structure_figures(stories, days)}
