@@ -9,7 +9,8 @@ and long with their sources), cited to those earlier sources and dated by the da
 2. a sentence counts for how central it is among them (its mean tf-idf cosine to the others, LexRank's degree:
    what the story's days keep saying is what a reader needs), and a little more for sharing words with today's
    update (the background that update needs);
-3. a sentence that repeats today's update, or one already picked, is left out;
+3. a sentence that repeats today's update or details (in most of their words, or in other words: embeddings as
+   close as selection.told asks), or one already picked, is left out;
 4. the best are taken until `background_words`, then told in date order: "25 Jan 2011: … 28 Jan 2011: …".
 """
 
@@ -64,8 +65,9 @@ def background(past: Remembered, update: str, words: int, offset: int = 0,
                today: str = "") -> tuple[str, tuple[Citation, ...]]:
     """The background text (citation markers numbered from offset + 1) and the earlier sources it cites; what
     `update` or `today`'s other text says is not repeated."""
-    told = [frozenset(terms(m.group(1))) for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
-    units = [u for u in _units(past) if not any(_repeats(u.words, t) for t in told)]
+    said = [m.group(1).strip() for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
+    told = [frozenset(terms(text)) for text in said]
+    units = _unsaid([u for u in _units(past) if not any(_repeats(u.words, t) for t in told)], said)
     picked = sorted(_pick(units, set(terms(unmarked(update))), words, len(past.days)),
                     key=lambda u: (u.day, u.order))
     numbers: dict[str, int] = {}
@@ -101,6 +103,18 @@ def _units(past: Remembered) -> list[_Unit]:
                 sources = tuple(by_n[n] for n in map(int, _MARKS.findall(match.group(2))) if n in by_n)
                 units.append(_Unit(d, len(units), sentence, sources, frozenset(terms(sentence))))
     return units
+
+
+def _unsaid(units: list[_Unit], said: Sequence[str]) -> list[_Unit]:
+    """The units that today's briefing does not say in other words (embeddings as close as selection.told asks
+    of a told sentence): "Coroners ruled out foul play" today, "There was no sign of foul play" before."""
+    if not units or not said:
+        return units
+    from .embed import embed
+    from .selection import TOLD_MEANING
+
+    close = (embed([u.text for u in units]) @ embed(list(said)).T).max(axis=1) >= TOLD_MEANING
+    return [u for u, near in zip(units, close, strict=True) if not near]
 
 
 def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> list[_Unit]:

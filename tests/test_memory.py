@@ -258,6 +258,22 @@ def test_the_background_takes_only_sentences_that_stand_alone() -> None:
     assert not stands_alone("\"The dam held,\" he said.") and stands_alone("\"The dam held,\" the mayor said.")
 
 
+def test_the_background_does_not_retell_today_in_other_words() -> None:
+    """Today's long says yesterday's news again, reworded: the background does not tell it a third time."""
+    from summarise.background import background
+
+    long = ("The Ohm River burst its banks near Lindau on Monday, flooding 300 homes.[1] "
+            "Rescue crews from three provinces evacuated 1,200 people from the valley overnight.[1]")
+    citation = {"n": 1, "article": "a1", "title": "Flood", "published": "2030-03-04"}
+    entry = memory.Entry("S", "2030-03-04", "Flood", "", long, (citation,), ("a1",),
+                         memory.Signature(np.eye(3)[0], {}))
+    past = memory.Remembered("S", (entry,))
+    today = "Floodwater swept into 300 houses in Lindau after the Ohm overflowed on Monday.[2]"  # 4 of 10 words
+    assert "burst its banks" in background(past, "Water levels fell on Tuesday.[1]", 120)[0]
+    text, _ = background(past, "Water levels fell on Tuesday.[1]", 120, today=today)
+    assert "burst its banks" not in text and "evacuated 1,200 people" in text
+
+
 def test_two_runs_at_once_keep_the_memory_whole(tmp_path: Path) -> None:
     brief_day(tmp_path, 1)
     folders = {d: write_day(tmp_path / f"in{d}", d, DATES[d], {"flood": FLOOD, "vote": VOTE}) for d in (2, 3)}
