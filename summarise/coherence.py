@@ -123,8 +123,8 @@ def antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
         if len(chain) > MAX_ANTECEDENTS:
             return None
         at = previous[at] if opens_on_reference(texts[at]) else None
-    if any(word_count(texts[k]) < 3 or is_list_item(raw[k]) for k in chain):
-        return None  # an item of a list is no antecedent: it would come without its lead-in
+    if any(word_count(texts[k]) < 3 or is_list_item(raw[k]) or is_fact_box(texts[k]) for k in chain):
+        return None  # an item of a list is no antecedent (it would come without its lead-in), nor a fact box
     return tuple(sorted(chain))
 
 

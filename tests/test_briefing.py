@@ -281,4 +281,10 @@ def test_a_fact_box_read_as_one_sentence_is_never_briefed() -> None:
     b = brief_cluster([doc(text, "Police question doctor", "a")], Settings(long_min_words=25, long_max_words=120))
     assert "Born:" not in b.short + b.long and "Also known as" not in b.long
     assert "toxicology results" in b.long  # the prose around it is briefed
+    # A quote whose speaker is in the box's line is not briefed either: it would bring the box along.
+    quote = ('"He owes it to the family and to the public to say what happened in the last hours," the '
+             'statement went on.')
+    b = brief_cluster([doc(text.replace("\n\nThe coroner", f"\n\n{quote}\n\nThe coroner"), "Police question doctor",
+                           "a")], Settings(long_min_words=25, long_max_words=120))
+    assert "Born:" not in b.short + b.long and "toxicology results" in b.long
     assert not is_fact_box("The minister said: the budget will pass on Monday.")  # prose has one label at most
