@@ -273,6 +273,21 @@ def test_a_wire_services_page_header_never_reaches_a_briefing() -> None:
     assert shown(mention) == mention  # a sentence that names the agency keeps its words
 
 
+def test_a_page_time_stamp_never_opens_a_briefing() -> None:
+    text = ("Tuesday, September 30, 2008; 10:10 AM Most Americans see the financial situation as a crisis, "
+            "according to a new poll published on Tuesday.\n\n"
+            "The failure of the House to pass the rescue package deepened concern, the pollsters said.")
+    b = brief_cluster([doc(text, "Poll", "a")], Settings(long_min_words=10, long_max_words=80))
+    assert b.short.startswith("Most Americans see"), b.short
+    for stamped in ("Updated: 30 Sept. 2008 10:10 EDT The vote failed.", "Sep 30, 2008 at 9.05 p.m. The vote failed.",
+                    "Wednesday 14 December 2005 18.17 GMT The vote failed.", "Friday, December 19, 2008; 10:02 "
+                    "AM--The vote failed.", "May 15, 2009 14:06 UTC--The vote failed."):
+        assert shown(stamped) == "The vote failed."
+    prose = "September 30, 2008 was the day the House voted the rescue down."
+    assert shown(prose) == prose  # a date without a clock time is the sentence's own
+    assert shown("May 15, 2009 14:06 UN inspectors left.") == "UN inspectors left."  # a time zone only if it is one
+
+
 def test_a_fact_box_read_as_one_sentence_is_never_briefed() -> None:
     box = ("Born: August 29, 1958, Gary, Indiana, US Also known as: The King of Pop Biggest hits: Billie Jean, Bad, "
            "Earth Song The singer's doctor was questioned by police for three hours.")
