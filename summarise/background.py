@@ -66,8 +66,7 @@ def background(past: Remembered, update: str, words: int, offset: int = 0,
     """The background text (citation markers numbered from offset + 1) and the earlier sources it cites; what
     `update` or `today`'s other text says is not repeated."""
     said = [m.group(1).strip() for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
-    told = [frozenset(terms(text)) for text in said]
-    units = _unsaid([u for u in _units(past) if not any(_repeats(u.words, t) for t in told)], said)
+    units = _unsaid(_units(past), said)
     picked = sorted(_pick(units, set(terms(unmarked(update))), words, len(past.days)),
                     key=lambda u: (u.day, u.order))
     numbers: dict[str, int] = {}
@@ -106,8 +105,10 @@ def _units(past: Remembered) -> list[_Unit]:
 
 
 def _unsaid(units: list[_Unit], said: Sequence[str]) -> list[_Unit]:
-    """The units that today's briefing does not say in other words (embeddings as close as selection.told asks
-    of a told sentence): "Coroners ruled out foul play" today, "There was no sign of foul play" before."""
+    """The units that today's briefing (its sentences, `said`) does not already say: in most of their words
+    (REPEATS), or in other words (embeddings as close as selection.told asks of a told sentence)."""
+    told = [frozenset(terms(text)) for text in said]
+    units = [u for u in units if not any(_repeats(u.words, t) for t in told)]
     if not units or not said:
         return units
     from .embed import embed

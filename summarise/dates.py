@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .errors import ConfigError
 
-__all__ = ["check_date", "find_date", "is_date_line", "is_time_or_day"]
+__all__ = ["check_date", "find_date", "is_date_line", "is_time_or_day", "without_time_stamp"]
 
 _MONTH_NAMES = (
     "january jan janeiro janv января январь янв",
@@ -45,8 +45,16 @@ _YEAR_ANYWHERE = re.compile(r"(?:19|20)\d\d")
 _ANY_MONTH = _MONTH.replace("?P<month>", "?:")
 _YEARLESS_DATE = re.compile(
     rf"^(?:\w+,?\s+)?(?:{_ANY_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH})(?:,?\s+\w+)?$", re.IGNORECASE)
-_DATE_LABEL = re.compile(r"^(?:last )?(?:published|updated|posted|publicado|atualizado|actualizado|"
-                         r"опубликовано|обновлено)\b", re.IGNORECASE)
+_LABEL_WORDS = r"(?:last )?(?:published|updated|posted|publicado|atualizado|actualizado|опубликовано|обновлено)"
+_DATE_LABEL = re.compile(rf"^{_LABEL_WORDS}\b", re.IGNORECASE)
+# A page's time stamp glued to the start of a sentence: "Tuesday, September 30, 2008; 10:10 AM Most Americans…",
+# "Wednesday 14 December 2005 18.17 GMT The…", "May 15, 2009 14:06 UTC--Paul…". A date with a clock time, so that
+# prose that opens on a date keeps it; a time zone only from this list, so that "… 14:06 UN inspectors" keeps "UN".
+_STAMP = re.compile(
+    rf"^(?:(?i:{_LABEL_WORDS})(?: on)?:?\s+)?(?:[A-Z][a-z]{{2,8}}day,?\s+)?"
+    rf"(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH})\s+\d{{4}}\s*[;,|]?\s*(?:at\s+)?"
+    r"\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+(?:GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|MSK|WET|WEST)\b)?"
+    r"(?:\s*(?:--?|[—–|])\s*|\s+)(?=[A-Z\"“‘'])")
 _TIME_ONLY = re.compile(r"^\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
@@ -92,6 +100,11 @@ def is_date_line(text: str) -> bool:
     if _DATE_LABEL.match(text):
         return others <= 8
     return others <= 4 and not (others >= 3 and text.endswith("."))  # "The vote is on 7 May 2025."
+
+
+def without_time_stamp(sentence: str) -> str:
+    """`sentence` without a page's time stamp glued to its start (see _STAMP)."""
+    return _STAMP.sub("", sentence)
 
 
 def is_time_or_day(text: str) -> bool:

@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from .coherence import antecedents, is_fact_box, previous_sentences
-from .dates import publication_day
+from .dates import publication_day, without_time_stamp
 from .dedupe import Source, merge
 from .embed import DIM, embed
 from .guard import STOPWORDS
@@ -42,14 +42,6 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s
 # the start of a sentence, so that a sentence that merely mentions an agency keeps its words.
 _WIRE_HEADER = re.compile(r"^[^.!?]{0,160}?\((?:Reuters|AP|AFP|UPI|CNN|Bloomberg|dpa|Xinhua|Interfax|Lusa|EFE|ТАСС|"
                           r"РИА Новости|Интерфакс)\)\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'«А-ЯЁ])")
-# A page's time stamp glued to the first sentence: "Tuesday, September 30, 2008; 10:10 AM Most Americans…",
-# "Wednesday 14 December 2005 18.17 GMT The…", "May 15, 2009 14:06 UTC--Paul…": a date with a clock time, so that
-# prose that opens on a date keeps it.
-_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
-_STAMP = re.compile(r"^(?:(?:Updated|Posted|Published|Last updated)(?: on)?:?\s+)?(?:[A-Z][a-z]{2,8}day,?\s+)?"
-                    rf"(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\s*[;,|]?\s*(?:at\s+)?"
-                    r"\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+(?:GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|"
-                    r"MSK|WET|WEST)\b)?(?:\s*(?:--?|[—–|])\s*|\s+)(?=[A-Z\"“‘'])")
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 _FOOTNOTE = re.compile(r"\s*\[\d+\]")
@@ -135,9 +127,12 @@ def terms(text: str) -> list[str]:
 
 
 def shown(sentence: str) -> str:
-    """A source sentence as a briefing shows it: no list marker, no page time stamp, no wire dateline, no footnote
-    marks ("[12]", which would read as our citations)."""
-    return _FOOTNOTE.sub("", _DATELINE.sub("", _WIRE_HEADER.sub("", _STAMP.sub("", _BULLET.sub("", sentence.strip())))))
+    """A source sentence as a briefing shows it: no list marker, no page time stamp (dates.without_time_stamp), no
+    wire dateline, no footnote marks ("[12]", which would read as our citations)."""
+    text = without_time_stamp(_BULLET.sub("", sentence.strip()))
+    for furniture in (_WIRE_HEADER, _DATELINE, _FOOTNOTE):
+        text = furniture.sub("", text)
+    return text
 
 
 def build_story(docs: Sequence[Document]) -> Story:
