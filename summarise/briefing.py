@@ -133,7 +133,8 @@ def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: i
                 long_max: int, stale: np.ndarray | None = None) -> tuple[str, str]:
     """Short (the lede) and long briefings of source sentences."""
     cands = story.cands
-    short = cited_text(story, {(cands[k].source, cands[k].index) for k in lede}, dated=False)
+    keys = frozenset((cands[k].source, cands[k].index) for k in lede)
+    short = cited_text(story, set(keys), dated=False)
     if story.timeline and short:
         short = f"{short_date(development_day(story, cands[lede[0]].source))} — {short}"  # a dateline
     if not short and cands:  # every sentence is longer than the short budget: cut the best one
@@ -141,7 +142,7 @@ def _extractive(story: Story, lede: Sequence[int], short_words: int, long_min: i
         short = _clip(cands[best].text, short_words) + markers(cite(story, (cands[best].source, cands[best].index)))
     seed = [lede_of(story, d, stale=stale) for d in story.developments] if story.timeline else list(lede)  # news
     taken = select(story, low=long_min, high=long_max, seed=[k for k in seed if k is not None], stale=stale)
-    return short, cited_text(story, taken, dated=True)
+    return short, cited_text(story, taken, dated=True, first=keys)
 
 
 def _evidence(story: Story) -> Evidence:

@@ -22,10 +22,11 @@ SUPPORT = 0.80  # cosine above which another source is cited for a sentence
 _MARKS = re.compile(r"\[(\d+)\]")
 
 
-def _groups(story: Story, taken: set[Key]) -> list[list[Key]]:
+def _groups(story: Story, taken: set[Key], first: frozenset[Key] = frozenset()) -> list[list[Key]]:
     """Taken sentences in reading order: runs of one source that belong together (consecutive, or a sentence
     and what it leans on) stay together and in source order; runs are ordered by their place in their article,
-    then by source, and in a timeline by development first."""
+    then by source, and in a timeline by development first. A run holding a key of `first` (the lede) opens its
+    development, so that the long opens on what the short says."""
     index = story.index
     parent = {key: key for key in taken}
 
@@ -45,10 +46,10 @@ def _groups(story: Story, taken: set[Key]) -> list[list[Key]]:
     development = {i: d for d, members in enumerate(story.developments) for i in members}
     timeline = story.timeline
 
-    def place(run: list[Key]) -> tuple[int, float, int, int]:
+    def place(run: list[Key]) -> tuple[int, bool, float, int, int]:
         source, index = run[0]
-        return (development.get(source, 0) if timeline else 0, round(position(index, len(story.texts[source])), 1),
-                source, index)
+        return (development.get(source, 0) if timeline else 0, first.isdisjoint(run),
+                round(position(index, len(story.texts[source])), 1), source, index)
 
     return sorted(runs.values(), key=place)
 
@@ -67,9 +68,10 @@ def markers(numbers: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
-def cited_text(story: Story, taken: set[Key], *, dated: bool) -> str:
-    """Sentences with their markers; in a timeline, one paragraph per development, introduced by its date."""
-    runs = _groups(story, taken)
+def cited_text(story: Story, taken: set[Key], *, dated: bool, first: frozenset[Key] = frozenset()) -> str:
+    """Sentences with their markers; in a timeline, one paragraph per development, introduced by its date; the
+    run holding a key of `first` first in its development."""
+    runs = _groups(story, taken, first)
     if not (dated and story.timeline):
         return " ".join(story.texts[s][i] + markers(cite(story, (s, i))) for run in runs for s, i in run)
     paragraphs_: list[tuple[str, list[str]]] = []

@@ -303,3 +303,19 @@ def test_a_fact_box_read_as_one_sentence_is_never_briefed() -> None:
                            "a")], Settings(long_min_words=25, long_max_words=120))
     assert "Born:" not in b.short + b.long and "toxicology results" in b.long
     assert not is_fact_box("The minister said: the budget will pass on Monday.")  # prose has one label at most
+
+
+def test_the_long_opens_on_what_the_short_says() -> None:
+    """The lede comes from a later source than another article's opening sentence: the long still opens on it,
+    so that the details shown under the short never say its sentence again."""
+    from summarise.render import details
+
+    rescue = ("Peter Stevenson leads the British search and rescue team flying out of Gatwick tonight.\n\n"
+              "His team of sixty firefighters carries cutting gear and listening devices for collapsed buildings.")
+    quake = ("A powerful earthquake has devastated Haiti, and thousands of people are feared dead in the capital.\n\n"
+             "The earthquake struck south-west of Port-au-Prince on Tuesday, toppling the presidential palace.")
+    dead = "Thousands are feared dead after a powerful earthquake devastated Haiti's capital on Tuesday."
+    b = brief_cluster([doc(rescue, "Rescue team", "a"), doc(quake, "Quake", "b"), doc(dead, "Quake 2", "c")],
+                      Settings(long_min_words=40, long_max_words=120))
+    assert b.short.startswith("Thousands are feared dead") and "Peter Stevenson" in b.long
+    assert b.long.startswith(b.short) and "Thousands are feared dead" not in details(b)
