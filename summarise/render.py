@@ -105,12 +105,13 @@ def background_lines(b: Briefing) -> list[tuple[str, str]]:
 
 def details(b: Briefing) -> str:
     """The long briefing as shown under the short one, going on from it, so that a reader never meets the same
-    sentence twice (the JSON keeps the whole long, which stands alone): without its opening when that opening is
-    the short itself. In a timeline, the short opens the paragraph of the development it dates; the rest of that
-    paragraph comes first, right under the short it goes on from (a sentence leaning on the short stays next to
-    it), then the other developments in date order."""
-    if b.short and b.long.startswith(b.short):
-        return b.long[len(b.short):].lstrip()
+    sentence twice (the JSON keeps the whole long, which stands alone): without the short's sentences, which it
+    opens on, or holds after the sentences of their source that come before them. In a timeline, the short opens
+    the paragraph of the development it dates; the rest of that paragraph comes first, right under the short it
+    goes on from (a sentence leaning on the short stays next to it), then the other developments in date order."""
+    before, found, after = b.long.partition(b.short) if b.short else ("", "", "")
+    if found and (not before.strip() or before.rstrip().endswith("]")):  # whole sentences: each ends on markers
+        return f"{before.rstrip()} {after.lstrip()}".strip()
     dateline = DATELINE.match(b.short)
     if dateline is None:
         return b.long

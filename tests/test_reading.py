@@ -133,7 +133,7 @@ def test_a_story_kept_in_its_language_is_titled_by_its_own_headline(
 
 def test_the_long_goes_on_from_the_short_instead_of_repeating_it() -> None:
     """A story's long opens with its lede (the JSON's `long` stands alone), but under the short in briefing.md the
-    reader does not meet that sentence a second time (test_details_drop_only_an_opening_that_is_the_short: how)."""
+    reader does not meet that sentence a second time (test_details_never_say_the_short_again: how)."""
     md = SEEDS_FIXTURE.read_text(encoding="utf-8")
     for story in md.split("\n## ")[1:]:
         short = re.search(r"\*\*In short:\*\* (.*)\n\n(.*)\n", story)
@@ -141,9 +141,13 @@ def test_the_long_goes_on_from_the_short_instead_of_repeating_it() -> None:
         assert not short.group(2).startswith(short.group(1).split(" — ")[-1])
 
 
-def test_details_drop_only_an_opening_that_is_the_short() -> None:
+def test_details_never_say_the_short_again() -> None:
     same = Briefing("id", "t", "A did B.[1]", "A did B.[1] Then C.[1]", (), ())
     assert details(same) == "Then C.[1]"
+    held = Briefing("id", "t", "A did B.[1]", "To be precise, X.[1] A did B.[1] Then C.[1]", (), ())
+    assert details(held) == "To be precise, X.[1] Then C.[1]"  # after its source's sentences before it
+    part = Briefing("id", "t", "B did C.[1]", "Then A said B did C.[1]", (), ())
+    assert details(part) == part.long  # the end of another sentence is not the short
     other = Briefing("id", "t", "4 Feb 2025 — A did B.[1]", "7 Jan 2025: X.[2]\n\n4 Feb 2025: A did B.[1]", (), ())
     assert details(other) == "7 Jan 2025: X.[2]"  # nothing of 4 Feb but the short: the short stands for it
     timeline = Briefing("id", "t", "4 Feb 2025 — A did B.[1]",
