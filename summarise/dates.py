@@ -47,14 +47,23 @@ _YEARLESS_DATE = re.compile(
     rf"^(?:\w+,?\s+)?(?:{_ANY_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH})(?:,?\s+\w+)?$", re.IGNORECASE)
 _LABEL_WORDS = r"(?:last )?(?:published|updated|posted|publicado|atualizado|actualizado|опубликовано|обновлено)"
 _DATE_LABEL = re.compile(rf"^{_LABEL_WORDS}\b", re.IGNORECASE)
-# A page's time stamp glued to the start of a sentence: "Tuesday, September 30, 2008; 10:10 AM Most Americans…",
-# "Wednesday 14 December 2005 18.17 GMT The…", "May 15, 2009 14:06 UTC--Paul…". A date with a clock time, so that
-# prose that opens on a date keeps it; a time zone only from this list, so that "… 14:06 UN inspectors" keeps "UN".
-_STAMP = re.compile(
-    rf"^(?:(?i:{_LABEL_WORDS})(?: on)?:?\s+)?(?:[A-Z][a-z]{{2,8}}day,?\s+)?"
-    rf"(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH})\s+\d{{4}}\s*[;,|]?\s*(?:at\s+)?"
-    r"\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+(?:GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|MSK|WET|WEST)\b)?"
-    r"(?:\s*(?:--?|[—–|])\s*|\s+)(?=[A-Z\"“‘'])")
+# A page's time stamp glued to the start of a sentence: a run of stamp pieces (a date label, a weekday, a date with its
+# year, a clock time with its zone, separators) that holds a date and a clock time, so that prose that opens on a date
+# keeps it: "Tuesday, September 30, 2008; 10:10 AM Most Americans…", "Wednesday 14 December 2005 18.17 GMT The…",
+# "May 15, 2009 14:06 UTC--Paul…", "Last updated: 14 January, 2010 - 17:26 GMT Haiti…", and as BBC pages print it,
+# "24 June 2010 Last updated at 14:59 GMT Help A year on…" (the page's Help link), "Page last updated at 23:19 GMT,
+# Tuesday, 19 January 2010 09:58 UK Born amid…" (with the headline pasted before it, which goes too), or after a
+# byline, "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009 I'm going…", "By Rob Kendt Thursday 9 June 2005 11.08
+# BST Big…". A time zone only from the list, so that "… 14:06 UN inspectors" keeps "UN".
+_ZONES = r"(?:UK time|GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|MSK|WET|WEST)\b"
+_STAMP_PIECE = re.compile(
+    rf"(?:(?i:(?:page\s+)?{_LABEL_WORDS})(?:\s+(?:at|on))?:?|[A-Z][a-z]{{2,8}}day\b,?|at\b"
+    rf"|(?P<date>(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH},?)\s+\d{{4}}\b,?)"
+    rf"|(?P<uk>UK\b)|(?P<clock>\d{{1,2}}[:.]\d{{2}}(?!\d)(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+{_ZONES})?,?)|[;|—–-]+)\s*")
+_STAMP_LEAD = re.compile(r"[^.!?|]{0,150}?(?=\b(?:Page last|Last) updated\b)|(?:By\s+)?(?:[A-Z][\w'’.-]*\s+){1,4}\|\s*"
+                         r"|By\s+(?:[A-Z][\w'’.-]*\s+){1,3}")
+_STAMP_END = re.compile(r"(?:Help\s+)?(?=[A-Z\"“‘'])")
+_STAMP_PIECES = 16  # a stamp is short: this bounds the work on a hostile line
 _TIME_ONLY = re.compile(r"^\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
@@ -103,8 +112,21 @@ def is_date_line(text: str) -> bool:
 
 
 def without_time_stamp(sentence: str) -> str:
-    """`sentence` without a page's time stamp glued to its start (see _STAMP)."""
-    return _STAMP.sub("", sentence)
+    """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE)."""
+    for lead in (None, _STAMP_LEAD.match(sentence)):
+        at = lead.end() if lead else 0
+        seen: list[str] = []
+        for _ in range(_STAMP_PIECES):
+            piece = _STAMP_PIECE.match(sentence, at)
+            local = piece is not None and piece["uk"] and seen[-1:] == ["clock"] and seen.count("clock") > 1
+            if piece is None or piece.end() == at or (piece["uk"] and not local):
+                break  # "… GMT, 24 June 2010 09:58 UK": the local time after a GMT one; else "UK" opens the sentence
+            seen += [next((name for name in ("date", "clock") if piece[name]), "other")]
+            at = piece.end()
+        end = _STAMP_END.match(sentence, at)
+        if {"date", "clock"} <= set(seen) and end is not None:
+            return sentence[end.end():]
+    return sentence
 
 
 def is_time_or_day(text: str) -> bool:

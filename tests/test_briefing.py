@@ -283,6 +283,17 @@ def test_a_page_time_stamp_never_opens_a_briefing() -> None:
                     "Wednesday 14 December 2005 18.17 GMT The vote failed.", "Friday, December 19, 2008; 10:02 "
                     "AM--The vote failed.", "May 15, 2009 14:06 UTC--The vote failed."):
         assert shown(stamped) == "The vote failed."
+    for stamped in ("Page last updated at 08:58 GMT, Thursday, 24 June 2010 09:58 UK The vote failed.",
+                    "Senate vote fails Page last updated at 15:47 GMT, Friday, 22 January 2010 (an error occurred "
+                    "while processing this directive) The vote failed.",
+                    "24 June 2010 Last updated at 14:59 GMT Help The vote failed.",
+                    "Last updated: 14 January, 2010 - 17:26 GMT The vote failed.",
+                    "Fergus Walsh | 14:07 PM, Monday, 1 June 2009 The vote failed.",
+                    "By Ezra Klein | May 19, 2009; 2:09 PM ET The vote failed.",
+                    "By Rob Kendt Thursday 9 June 2005 11.08 BST The vote failed."):  # BBC and blog pages
+        assert shown(stamped) == "The vote failed.", stamped
+    assert shown("24 June 2010 Last updated at 14:59 GMT Help is on its way.") == "Help is on its way."
+    assert shown("May 15, 2009 14:06 UK troops left.") == "UK troops left."  # "UK" is a zone only after a GMT time
     prose = "September 30, 2008 was the day the House voted the rescue down."
     assert shown(prose) == prose  # a date without a clock time is the sentence's own
     assert shown("May 15, 2009 14:06 UN inspectors left.") == "UN inspectors left."  # a time zone only if it is one
