@@ -50,8 +50,14 @@ _DUMMY_IT = (r"it(?:['’]s|\s+(?:is|was|remains|remained|seems|seemed|appears|a
              r"(?:clear|unclear|known|unknown|likely|unlikely|possible|impossible|expected|unexpected|believed|thought"
              r"|estimated|reported|understood|feared|hoped|rumored|rumoured|said|true|time|important|hard|difficult"
              r"|easy|rare|common|illegal|legal|necessary|worth|(?:\w+\s+)?(?:years|months|weeks|days|decades)\b)")
+# "Here he keeps a diary", "There they rented a flat", "Now she is in Britain": a place or a time named before, then
+# a person named before.
+_ADVERBS = ("here|there|now|today|yesterday|tomorrow|tonight|again|soon|once|recently|previously|earlier|finally"
+            "|eventually|initially|originally")
+_PERSON = "he|she|they|his|her|their|him|them"
 _OPENER = re.compile(
-    rf"^[\"“‘'«(\[]*(?!{_DUMMY_IT})(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE}))",
+    rf"^[\"“‘'«(\[]*(?!{_DUMMY_IT})(?:(?:{_CONNECTIVES})\b|{_REFERENCE}|(?:{_PREPOSITIONS})\s+(?:{_REFERENCE})"
+    rf"|(?:{_ADVERBS}),?\s+(?:{_PERSON})\b)",
     re.IGNORECASE)
 
 
