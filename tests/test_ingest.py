@@ -235,6 +235,16 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
     ]
 
 
+def test_a_page_time_stamp_leaves_the_title(tmp_path: Path) -> None:
+    """A headline pasted with its page's time stamp shows without it; the article keeps the id it always had."""
+    stamped = "Page last updated at 23:19 GMT, Tuesday, 19 January 2010 Port strike ends"
+    _write(tmp_path / "a.json", json.dumps({"title": stamped, "text": EN}))
+    _write(tmp_path / "b.json", json.dumps({"title": "Page last updated at 23:19 GMT", "text": EN + " More."}))
+    articles, _ = read_inputs([tmp_path / "a.json", tmp_path / "b.json"], MAX_BYTES)
+    assert [a.title for a in articles] == ["Port strike ends", "Page last updated at 23:19 GMT"]  # no date: kept
+    assert articles[0].id == article_id(stamped, articles[0].text)
+
+
 # One paragraph whose subject is words that page furniture also uses: it is news, not a sign-up box.
 SCAM = ("Police in Riverside warned on Tuesday that fake parcel texts telling people to click here to rebook a "
         "delivery have cost residents more than £40,000 this month. Officers said the messages copy the couriers' "
