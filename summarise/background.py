@@ -131,7 +131,7 @@ def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> l
     used = 0
     for k in sorted(range(len(units)), key=lambda k: (-value(k), units[k].day, units[k].order)):
         u, length = units[k], word_count(units[k].text)
-        if used + length > budget or _repeats(u.words, update) or any(_same(u.words, p.words) for p in picked):
+        if used + length > budget or _repeats(u.words, update) or any(_repeats(u.words, p.words) for p in picked):
             continue
         picked.append(u)
         used += length
@@ -151,12 +151,6 @@ def _centrality(units: Sequence[_Unit]) -> list[float]:
 
 def _repeats(words: frozenset[str], other: set[str] | frozenset[str]) -> bool:
     return bool(words) and len(words & other) >= REPEATS * len(words)
-
-
-def _same(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two picks say the same: most words of either are in the other (a short sentence that a longer one
-    already holds, whichever came first)."""
-    return _repeats(a, b) or _repeats(b, a)
 
 
 def _citation(source: Mapping[str, Any], n: int) -> Citation:

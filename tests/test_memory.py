@@ -274,22 +274,6 @@ def test_the_background_does_not_retell_today_in_other_words() -> None:
     assert "burst its banks" not in text and "evacuated 1,200 people" in text
 
 
-def test_no_two_background_sentences_say_the_same() -> None:
-    """A short sentence that a longer pick holds is not told again, whichever of the two counts for more."""
-    from summarise.background import background
-
-    long = ("Bottlenecks and damaged roads have held up food and medical aid to the hill villages of Lindau province, "
-            "where Monday's flood has left as many as 300 people dead.[1] "
-            "Monday's flood has left as many as 300 people dead.[2] "
-            "Rescue crews from three provinces evacuated 1,200 people from the valley overnight.[1]")
-    citations = tuple({"n": n, "article": f"a{n}", "title": "Flood", "published": "2030-03-04"} for n in (1, 2))
-    entry = memory.Entry("S", "2030-03-04", "Flood", "", long, citations, ("a1", "a2"),
-                         memory.Signature(np.eye(3)[0], {}))
-    for update in ("Water levels fell on Tuesday.[1]", "Rescuers counted the dead on Tuesday.[1]"):
-        text, _ = background(memory.Remembered("S", (entry,)), update, 120)
-        assert text.count("as many as 300") == 1, text
-
-
 def test_two_runs_at_once_keep_the_memory_whole(tmp_path: Path) -> None:
     brief_day(tmp_path, 1)
     folders = {d: write_day(tmp_path / f"in{d}", d, DATES[d], {"flood": FLOOD, "vote": VOTE}) for d in (2, 3)}
