@@ -62,24 +62,10 @@ _OPENER = re.compile(
 
 
 def opens_on_reference(sentence: str) -> bool:
-    """Whether `sentence` opens on a word or phrase that points back at an earlier sentence, or inside a quotation
-    an earlier sentence opened ('But it was a series of accidents."': who spoke, and the opening mark, are there)."""
-    text = sentence.strip()
-    return bool(_OPENER.match(text)) or _continues_quote(text)
+    """Whether `sentence` opens on a word or phrase that points back at an earlier sentence."""
+    return bool(_OPENER.match(sentence.strip()))
 
 
-def _continues_quote(text: str) -> bool:
-    """Whether the first quotation mark of `text` closes a quotation: a curly ” before any “, or an odd number of
-    straight ones, the first glued to the word before it ('accidents."', 'virus," said')."""
-    curly = _CURLY.search(text)
-    if curly:
-        return curly.group() == "”"
-    first = text.find('"')
-    return (text.count('"') % 2 == 1 and first > 0 and not (text[first - 1].isspace() or text[first - 1].isdigit())
-            and not text[first + 1:first + 2].isalnum())  # a digit before it: inches (a 6" pipe)
-
-
-_CURLY = re.compile(r"[“”]")
 # A quote's speaker given only as a pronoun ("…," he said): who spoke is in an earlier sentence.
 _PRONOUN_SPEAKER = re.compile(r"[,”\"'’]\s+(?:he|she|they)\s+(?:said|says|added|adds|told|tells|explained|warned"
                               r"|insisted|claimed|wrote)\b", re.IGNORECASE)
