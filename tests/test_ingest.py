@@ -237,7 +237,8 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
 
 def test_a_page_time_stamp_leaves_the_title(tmp_path: Path) -> None:
     """A headline pasted with its page's time stamp shows without it; the article keeps the id it always had."""
-    stamped = "Page last updated at 23:19 GMT, Tuesday, 19 January 2010 Port strike ends"
+    stamped = ("Page last updated at 23:19 GMT, Tuesday, 19 January 2010 (an error occurred while processing this "
+               "directive) Port strike ends")
     _write(tmp_path / "a.json", json.dumps({"title": stamped, "text": EN}))
     _write(tmp_path / "b.json", json.dumps({"title": "Page last updated at 23:19 GMT", "text": EN + " More."}))
     articles, _ = read_inputs([tmp_path / "a.json", tmp_path / "b.json"], MAX_BYTES)
