@@ -54,18 +54,19 @@ _DATE_LABEL = re.compile(rf"^{_LABEL_WORDS}\b", re.IGNORECASE)
 # "24 June 2010 Last updated at 14:59 GMT Help A year on…" (the page's Help link), "Page last updated at 23:19 GMT,
 # Tuesday, 19 January 2010 09:58 UK Born amid…" (with the headline pasted before it, which goes too), or after a
 # byline, "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009 I'm going…", "By Rob Kendt Thursday 9 June 2005 11.08
-# BST Big…"; a web server's "(an error occurred while processing this directive)" may follow it. A time zone only from
-# the list, so that "… 14:06 UN inspectors" keeps "UN".
+# BST Big…". A time zone only from the list, so that "… 14:06 UN inspectors" keeps "UN".
 _ZONES = r"(?:UK time|GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|MSK|WET|WEST)\b"
 _STAMP_PIECE = re.compile(
     rf"(?:(?i:(?:page\s+)?{_LABEL_WORDS})(?:\s+(?:at|on))?:?|[A-Z][a-z]{{2,8}}day\b,?|at\b"
     rf"|(?P<date>(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH},?)\s+\d{{4}}\b,?)"
-    r"|[\[(]an error occurred while processing this directive[\])]"
     rf"|(?P<uk>UK\b)|(?P<clock>\d{{1,2}}[:.]\d{{2}}(?!\d)(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+{_ZONES})?,?)|[;|—–-]+)\s*")
 _STAMP_LEAD = re.compile(r"[^.!?|]{0,150}?(?=\b(?:Page last|Last) updated\b)|(?:By\s+)?(?:[A-Z][\w'’.-]*\s+){1,4}\|\s*"
                          r"|By\s+(?:[A-Z][\w'’.-]*\s+){1,3}")
 _STAMP_END = re.compile(r"(?:Help\s+)?(?=[A-Z\"“‘'])")
 _STAMP_PIECES = 16  # a stamp is short: this bounds the work on a hostile line
+# What a web server prints where a page's server-side include failed (Apache's default message), often right after
+# the stamp, and page furniture wherever it is.
+_SERVER_ERROR = re.compile(r"[\[(]an error occurred while processing this directive[\])]\s*", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"^\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
@@ -114,14 +115,17 @@ def is_date_line(text: str) -> bool:
 
 
 def without_time_stamp(sentence: str) -> str:
-    """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE)."""
+    """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE), and without a web server's
+    error message (_SERVER_ERROR)."""
+    sentence = _SERVER_ERROR.sub("", sentence)
     for lead in (None, _STAMP_LEAD.match(sentence)):
         at = lead.end() if lead else 0
         seen: list[str] = []
         for _ in range(_STAMP_PIECES):
-            piece = _STAMP_PIECE.match(sentence, at)
-            local = piece is not None and piece["uk"] and seen[-1:] == ["clock"] and seen.count("clock") > 1
-            if piece is None or piece.end() == at or (piece["uk"] and not local):
+            piece = _STAMP_PIECE.match(sentence, at)  # every piece is at least one character
+            if piece is None:
+                break
+            if piece["uk"] and not (seen[-1:] == ["clock"] and seen.count("clock") > 1):
                 break  # "… GMT, 24 June 2010 09:58 UK": the local time after a GMT one; else "UK" opens the sentence
             seen += [next((name for name in ("date", "clock") if piece[name]), "other")]
             at = piece.end()

@@ -45,8 +45,6 @@ _WIRE_HEADER = re.compile(r"^[^.!?]{0,160}?\((?:Reuters|AP|AFP|UPI|CNN|Bloomberg
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 _FOOTNOTE = re.compile(r"\s*\[\d+\]")
-# What a web server prints where a page's server-side include failed (Apache's default message), anywhere in a line.
-_SSI_ERROR = re.compile(r"[\[(]an error occurred while processing this directive[\])]\s*", re.IGNORECASE)
 
 Key = tuple[int, int]  # (source, sentence index in that source's body)
 
@@ -129,9 +127,9 @@ def terms(text: str) -> list[str]:
 
 
 def shown(sentence: str) -> str:
-    """A source sentence as a briefing shows it: no list marker, no server error message, no page time stamp
+    """A source sentence as a briefing shows it: no list marker, no page time stamp or server error message
     (dates.without_time_stamp), no wire dateline, no footnote marks ("[12]", which would read as our citations)."""
-    text = without_time_stamp(_SSI_ERROR.sub("", _BULLET.sub("", sentence.strip())))
+    text = without_time_stamp(_BULLET.sub("", sentence.strip()))
     for furniture in (_WIRE_HEADER, _DATELINE, _FOOTNOTE):
         text = furniture.sub("", text)
     return text
