@@ -20,12 +20,14 @@ mean over the annotators who wrote something, citation markers and synthetic dat
 Over all days: link recall (a topic's story keeps yesterday's id; `link_recall_2` only over next days on which
 that story holds 2+ of the topic's articles both days, leaving out the lone, often off-topic, articles of a broad
 topic) and precision (a reused id stays in the topic it was first seen with), the share of a topic's articles
-its story holds (days with >= 3 of them), and stories that mix topics. --keep DIR leaves the day folders (DIR/in)
-and the briefings and store (DIR/out).
+its story holds (days with >= 3 of them), stories that mix topics, and the share of new stories' backgrounds
+(drawn from related remembered stories) that cite another topic's article (`related_elsewhere_share`; the
+topics' own labels are loose: a swine-flu file holds articles on the recession). --keep DIR leaves the day folders
+(DIR/in) and the briefings and store (DIR/out).
 
-Floors live in bench/developing_floors.json by mode ("full", "quick"); `stale_share` and `mixed_share` are
-ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs given; a floor that would loosen
-is kept as it is, unless --allow-lower.
+Floors live in bench/developing_floors.json by mode ("full", "quick"); `stale_share`, `mixed_share` and
+`related_elsewhere_share` are ceilings. --update-floors re-pins the figures that have a floor, plus the NAMEs
+given; a floor that would loosen is kept as it is, unless --allow-lower.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ FLOORS = BENCH / "developing_floors.json"
 QUICK_DAYS = 25
 WINDOW, PER_DAY = 14, 15  # the background LexRank's input: earlier days, lead-ordered sentences per day
 STALE_SHORTS, STALE_R2 = 7, 0.5
-CEILINGS = ("stale_share", "mixed_share")  # lower is better
+CEILINGS = ("stale_share", "mixed_share", "related_elsewhere_share")  # lower is better
 METRICS = quality.METRICS
 UPDATE_SYSTEMS = ("ours", "lead", "lexrank", "textrank", "previous")
 BACKGROUND_SYSTEMS = ("ours", "lexrank", "shorts")
@@ -249,20 +251,25 @@ def table_figures(prefix: str, table: dict[str, dict[str, float]]) -> dict[str, 
     return out
 
 
-def structure_figures(stories: Sequence[Sequence[tl.Story]], days: Sequence[Sequence[tl.Item]]) -> dict[str, float]:
-    """Links, one story per event, mixed stories."""
+def structure_figures(stories: Sequence[Sequence[tl.Story]], days: Sequence[Sequence[tl.Item]],
+                      topic_of: dict[str, str]) -> dict[str, float]:
+    """Links, one story per event, mixed stories, related backgrounds that cite another topic."""
     recall, next_days = tl.link_recall(stories, tl.TOPICS)
     recall_2, next_days_2 = tl.link_recall(stories, tl.TOPICS, least=2)
     precision, reused = tl.link_precision(stories)
     share = tl.topic_share(stories, [Counter(it.topic for it in items) for items in days])
     bad, total = tl.mixed(stories)
+    elsewhere, related = tl.related_elsewhere(stories, topic_of)
     print(f"Links: a topic's story kept its id on {recall:.1%} of {next_days} next days; {reused} reused ids, "
           f"{precision:.1%} within their topic; where the topic's story holds 2+ of its articles on both days, "
           f"kept on {recall_2:.1%} of {next_days_2}")
     print(f"A topic's story holds {share:.1%} of its day's articles (days with >= 3); "
           f"{bad} of {total} stories mix topics")
+    print(f"New stories with a background from related stories: {related}; {elsewhere} of them cite another "
+          "topic's article")
     return {"link_recall": recall, "link_recall_2": recall_2, "link_precision": precision, "link_reused": reused,
-            "topic_share": share, "mixed_stories": bad, "mixed_share": bad / max(total, 1)}
+            "topic_share": share, "mixed_stories": bad, "mixed_share": bad / max(total, 1),
+            "related_elsewhere_share": elsewhere / max(related, 1)}
 
 
 def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, float]:
@@ -278,6 +285,8 @@ def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, 
             raise SystemExit(f"--keep {keep}: the folder is not empty; give an empty or new one")
         seconds, warnings = run_days(days, work, separate)
         stories = [tl.read_day(work / "out" / tl.synthetic(k) / "briefing.json") for k in range(len(days))]
+        topic_of = {a: t for k in range(len(days))
+                    for a, t in tl.article_topics(work / "out" / tl.synthetic(k) / "briefing.json").items()}
     print(f"{len(days)} days, {sum(map(len, days))} articles briefed in {sum(seconds):.0f} s "
           f"({sum(seconds) / len(days):.2f} s a day, slowest {max(seconds):.1f} s)")
     print("\n".join(["Not briefed (exit 3):", *warnings]) if warnings else "Every day exited 0")
@@ -287,7 +296,7 @@ def measure(quick: bool, separate: bool, keep: Path | None = None) -> dict[str, 
     by_topic(days, stories, where)
     print(f"Stale updates (ROUGE-2 F >= {STALE_R2} with one of the topic's last {STALE_SHORTS} shorts): {stale:.1%}")
     figures = {**table_figures("update", updates), **table_figures("background", backgrounds),
-               "stale_share": stale, **structure_figures(stories, days)}
+               "stale_share": stale, **structure_figures(stories, days, topic_of)}
     return {**figures, "days": len(days), "brief_seconds": sum(seconds)}
 
 

@@ -49,6 +49,7 @@ class Story:
     background: str  # "" when absent
     continues: Mapping[str, Any] | None
     topics: Counter[str]  # articles per topic
+    earlier: tuple[str, ...] = ()  # ids of the earlier days' articles its background cites
 
     @property
     def majority(self) -> str:
@@ -131,7 +132,8 @@ def read_day(path: Path) -> list[Story]:
         short = c.get("short") or ""
         update = c.get("update")
         stories.append(Story(c["id"], short, short if update is None else update, c.get("background") or "",
-                             c.get("continues"), Counter(topic_of.get(a, "?") for a in c.get("articles", []))))
+                             c.get("continues"), Counter(topic_of.get(a, "?") for a in c.get("articles", [])),
+                             tuple(x["article"] for x in c.get("citations", []) if x.get("earlier"))))
     return stories
 
 
@@ -179,6 +181,19 @@ def topic_share(days: Sequence[Sequence[Story]], given: Sequence[Counter[str]], 
                 story = topic_story(stories, topic)
                 shares.append(story.topics[topic] / n if story else 0.0)
     return sum(shares) / len(shares) if shares else float("nan")
+
+
+def related_elsewhere(days: Sequence[Sequence[Story]], topic_of: Mapping[str, str]) -> tuple[int, int]:
+    """(new stories whose background, drawn from related remembered stories, cites an earlier article of another
+    topic than the story's, new stories with such a background); `topic_of`: article id -> topic, all days."""
+    related = [s for day in days for s in day if s.continues is None and s.background]
+    return sum(1 for s in related if any(topic_of.get(a) != s.majority for a in s.earlier)), len(related)
+
+
+def article_topics(path: Path) -> dict[str, str]:
+    """Article id -> topic, of one briefing.json."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {a["id"]: Path(a["path"]).name.split("-", 1)[0] for a in data.get("articles", [])}
 
 
 def mixed(days: Sequence[Sequence[Story]]) -> tuple[int, int]:

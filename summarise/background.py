@@ -1,4 +1,5 @@
-"""A continuing story: what it continues, and the background a reader needs, from the story's memory.
+"""A continuing story: what it continues, and the background a reader needs, from the story's memory; a new one:
+the background of the stories it is related to.
 
 The background is drawn from the sentences the story's earlier briefings told (memory.py keeps each day's short
 and long with their sources), cited to those earlier sources and dated by the day they were briefed:
@@ -12,6 +13,10 @@ and long with their sources), cited to those earlier sources and dated by the da
 3. a sentence that repeats today's update or details (in most of their words, or in other words: embeddings as
    close as selection.told asks), or one already picked, is left out;
 4. the best are taken until `background_words`, then told in date order: "25 Jan 2011: … 28 Jan 2011: …".
+
+A new story (one that continues none) gets the same background from the remembered stories it is related to
+(memory.match, `related_threshold`: another incident of the same war, another angle on the same crisis), read as
+one past, and shown as related coverage, not as its own history.
 """
 
 from __future__ import annotations
@@ -61,17 +66,26 @@ def follow(b: Briefing, past: Remembered, date: str, words: int) -> Briefing:
                                citations=(*b.citations, *earlier))
 
 
+def relate(b: Briefing, related: Sequence[Remembered], words: int) -> Briefing:
+    """`b`, a new story, with a background drawn from the remembered stories it is related to (the days of all
+    of them, as one past) and `related` naming those it draws on. The story keeps its own id: it continues none."""
+    days = tuple(sorted((e for r in related for e in r.days), key=lambda e: (e.day, e.story)))
+    text, earlier = background(Remembered("", days), b.short, words, offset=len(b.citations), today=b.long)
+    drawn = {c.article_id for c in earlier}
+    used = tuple(r.id for r in related if drawn & {a for e in r.days for a in e.articles})
+    return dataclasses.replace(b, background=text, citations=(*b.citations, *earlier), related=used) if text else b
+
+
 def background(past: Remembered, update: str, words: int, offset: int = 0,
                today: str = "") -> tuple[str, tuple[Citation, ...]]:
     """The background text (citation markers numbered from offset + 1) and the earlier sources it cites; what
     `update` or `today`'s other text says is not repeated."""
     said = [m.group(1).strip() for m in _CITED.finditer(_LABEL.sub("", f"{update} {today}"))]
     units = _unsaid(_units(past), said)
-    picked = sorted(_pick(units, set(terms(unmarked(update))), words, len(past.days)),
-                    key=lambda u: (u.day, u.order))
+    picked = sorted(_pick(units, set(terms(unmarked(update))), words), key=lambda u: (u.day, u.order))
     numbers: dict[str, int] = {}
     cited: list[Citation] = []
-    lines: dict[int, list[str]] = {}
+    lines: dict[str, list[str]] = {}
     for unit in picked:
         own = []
         for source in unit.sources:
@@ -80,9 +94,8 @@ def background(past: Remembered, update: str, words: int, offset: int = 0,
                 numbers[key] = offset + len(numbers) + 1
                 cited.append(_citation(source, numbers[key]))
             own.append(numbers[key])
-        lines.setdefault(unit.day, []).append(unit.text + markers(sorted(set(own))))
-    text = "\n".join(f"{short_date(dt.date.fromisoformat(past.days[d].day))}: {' '.join(s)}"
-                     for d, s in sorted(lines.items()))
+        lines.setdefault(past.days[unit.day].day, []).append(unit.text + markers(sorted(set(own))))
+    text = "\n".join(f"{short_date(dt.date.fromisoformat(day))}: {' '.join(s)}" for day, s in sorted(lines.items()))
     return text, tuple(cited)
 
 
@@ -118,7 +131,7 @@ def _unsaid(units: list[_Unit], said: Sequence[str]) -> list[_Unit]:
     return [u for u, near in zip(units, close, strict=True) if not near]
 
 
-def _pick(units: Sequence[_Unit], update: set[str], budget: int, days: int) -> list[_Unit]:
+def _pick(units: Sequence[_Unit], update: set[str], budget: int) -> list[_Unit]:
     """The most central sentences (what the story's days keep saying) that fit `budget` words, a little more
     for sharing words with today's update, none repeating the update or each other."""
     central = _centrality(units)

@@ -114,6 +114,7 @@ class Settings:
     memory: bool = True  # follow stories across days in the store (story memory); false: each day on its own
     story_window_days: int = 14  # a story not briefed for longer than this is forgotten
     link_threshold: float = 0.7  # similarity a story of today needs to continue a remembered one (memory.py)
+    related_threshold: float = 0.55  # a new story's background draws on remembered stories this alike (1.0: off)
     background_words: int = 120  # most words of a continuing story's background
     engine: str = "local"  # where ingest, detect, translate and embed run: "local", or "ray" (the `ray` extra)
     ray_address: str | None = None  # engine "ray": "auto", "ray://head:10001", ...; none: a Ray started here
@@ -253,8 +254,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "long_min_words": (1, None), "long_max_words": (1, None), "max_file_mb": (0.001, 1_000_000),
     "cluster_exact_max": (0, None), "threads": (0, None), "feeds.max_entries": (1, None),
     "mail.port": (1, 65535), "mail.timeout": (0.001, 3600), "event_threshold": (0.0, 1.0),
-    "attach_threshold": (0.0, 1.0), "link_threshold": (0.0, 1.0), "story_window_days": (1, None),
-    "background_words": (0, None),
+    "attach_threshold": (0.0, 1.0), "link_threshold": (0.0, 1.0), "related_threshold": (0.0, 1.0),
+    "story_window_days": (1, None), "background_words": (0, None),
 }
 # The settings that take one of a few names, and those names.
 CHOICES = {"summariser": SUMMARISERS, "engine": ENGINE_NAMES, "mail.security": SECURITY,

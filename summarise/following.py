@@ -2,8 +2,9 @@
 (background.py).
 
 recall (the stories remembered before today) → link (today's stories to them, by signature) → brief (a continuing
-story leaves out what its earlier briefings told, keeps its id, and carries a background) → remember (today's
-stories, once the day's briefing is written). With `memory = false` (`--no-memory`), or when the memory cannot
+story leaves out what its earlier briefings told, keeps its id, and carries a background; a new one carries the
+background of the remembered stories it is related to, if any) → remember (today's stories, once the day's
+briefing is written). With `memory = false` (`--no-memory`), or when the memory cannot
 be read, each step passes the day through as if it stood alone; an unreadable memory is reported in one line and
 left as it is.
 """
@@ -50,22 +51,26 @@ def signatures(docs: Sequence[Document], stories: Sequence[Story], vectors: np.n
 
 
 def link(found: Sequence[Signature], past: Sequence[Remembered] | None, settings: Settings
-         ) -> list[Remembered | None]:
-    """The remembered story each of today's continues, or None."""
-    return memory.link(found, past or (), settings.link_threshold)
+         ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
+    """The remembered story each of today's continues, or None; and for each that continues none, the remembered
+    stories it is related to."""
+    return memory.match(found, past or (), settings.link_threshold, settings.related_threshold)
 
 
 def brief(brief_one: Callable[..., Briefing], docs: Sequence[Document], story: Story, past: Remembered | None,
-          settings: Settings, date: str) -> Briefing:
-    """One story of today briefed; as the next day of `past` when it continues one."""
-    from .background import follow
+          settings: Settings, date: str, related: Sequence[Remembered] = ()) -> Briefing:
+    """One story of today briefed; as the next day of `past` when it continues one, else with the background of
+    the `related` remembered stories, if any."""
+    from .background import follow, relate
     from .events import members
 
     b = brief_one(docs, told(past) if past is not None else ())
     if len(story) > 1:
         by_index = {i: d.article.id for i, d in zip(members(story), docs, strict=True)}
         b = dataclasses.replace(b, facets=tuple(tuple(by_index[i] for i in f) for f in story))
-    return follow(b, past, date, settings.background_words) if past is not None else b
+    if past is not None:
+        return follow(b, past, date, settings.background_words)
+    return relate(b, related, settings.background_words) if related else b
 
 
 def leads(b: Briefing, docs: Mapping[str, Document]) -> str:

@@ -12,7 +12,17 @@ import re
 from html import escape
 
 from .markup import one_line, safe_url
-from .render import DATE_LABEL, LANGUAGE_NAMES, background_lines, details, language_note, reading_order, status, when
+from .render import (
+    DATE_LABEL,
+    LANGUAGE_NAMES,
+    background_lines,
+    background_title,
+    details,
+    language_note,
+    reading_order,
+    status,
+    when,
+)
 from .text import plural
 from .types import Briefing, Citation, Result
 
@@ -107,13 +117,13 @@ def _story(k: int, b: Briefing) -> str:
 
 
 def _background(b: Briefing, by_n: dict[int, Citation]) -> list[str]:
-    """A continuing story's background, secondary: smaller, muted, set apart."""
+    """The background, secondary: smaller, muted, set apart."""
     if not b.background:
         return []
     lines = [f'<p style="{MUTED}margin:0 0 4px;"><strong>{_esc(date)}:</strong> {_cited(text, by_n)}</p>'
              for date, text in background_lines(b)]
     return [f'<div style="border-left:3px solid #e5e7eb;padding-left:10px;margin:0 0 12px;">'
-            f'<p style="{MUTED}font-weight:bold;margin:0 0 4px;">Background</p>', *lines, "</div>"]
+            f'<p style="{MUTED}font-weight:bold;margin:0 0 4px;">{background_title(b)}</p>', *lines, "</div>"]
 
 
 def _labelled(paragraph: str, by_n: dict[int, Citation]) -> str:

@@ -31,7 +31,7 @@ from .errors import ConfigError, ExitCode, SummariseError
 from .files import write_atomic
 from .html import render_html, stories
 from .markup import one_line, safe_url
-from .render import LANGUAGE_NAMES, background_lines, details, language_note, status, when
+from .render import LANGUAGE_NAMES, background_lines, background_title, details, language_note, status, when
 from .text import plural
 from .types import Briefing, Result
 
@@ -110,7 +110,7 @@ def render_text(result: Result) -> str:
         lines += [_wrap(f"NOT IN ENGLISH. {b.notice}"), ""] if b.notice else []
         lines += [_wrap(b.short), ""]
         lines += [_wrap(p) + "\n" for p in details(b).split("\n\n") if p.strip()]
-        lines += ["Background:", *(_wrap(f"{date}: {text}") for date, text in background_lines(b)), ""] \
+        lines += [f"{background_title(b)}:", *(_wrap(f"{date}: {text}") for date, text in background_lines(b)), ""] \
             if b.background else []
         lines += [*_sources(b), ""]
     if result.issues:

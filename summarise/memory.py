@@ -7,8 +7,9 @@ leaves it alone, and it has its own schema version.
 
 - `recall` gives the stories briefed before a date, within `story_window_days` of it: briefing an earlier date
   uses only what was remembered before that date, and a re-run never meets its own day.
-- `link` pairs today's stories with remembered ones, one to one, only above `link_threshold` (precision first:
-  a missed link repeats a paragraph, a wrong one misleads), the larger remembered story first.
+- `match` pairs today's stories with remembered ones, one to one, only above `link_threshold` (precision first:
+  a missed link repeats a paragraph, a wrong one misleads), the larger remembered story first; a story that
+  continues none gets the remembered stories above `related_threshold`, for a background of related coverage.
 - `remember` replaces the day's rows in one transaction (a re-run replaces, two runs at once each write whole),
   then forgets stories whose last day is older than the window, counted from the newest day remembered, so going
   back in time never forgets anything.
@@ -155,12 +156,22 @@ def remember(path: Path, date: str, window: int, entries: Sequence[Entry]) -> No
 
 
 def link(today: Sequence[Signature], past: Sequence[Remembered], threshold: float) -> list[Remembered | None]:
-    """For each of today's stories, the remembered story it continues, or None: today's stories in their order
-    (the pipeline's: most articles first), each taking, among the remembered stories not yet taken that are alike
-    enough (`threshold`), the one with the most articles over its days, then the most alike. So an event's main
-    thread keeps its id, rather than passing it to one of its smaller facets or sidelines."""
+    """For each of today's stories, the remembered story it continues, or None (`match` without related ones)."""
+    return match(today, past, threshold, 1.0)[0]
+
+
+def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: float, related: float
+          ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
+    """For each of today's stories, the remembered story it continues, or None; and, for a story that continues
+    none, the remembered stories alike enough to be related (`related`), most alike first.
+
+    Links: today's stories in their order (the pipeline's: most articles first), each taking, among the remembered
+    stories not yet taken that are alike enough (`threshold`), the one with the most articles over its days, then
+    the most alike. So an event's main thread keeps its id, rather than passing it to one of its smaller facets or
+    sidelines. Related stories are not linked: a new story keeps its own id, and only its background draws on
+    them (another incident of the same war, the day before's angle on a crisis)."""
     if not today or not past:
-        return [None] * len(today)
+        return [None] * len(today), [[] for _ in today]
     sims = similarity(today, [[e.signature for e in r.days[-RECENT:]] for r in past])
     size = [sum(len(e.articles) for e in r.days) for r in past]
     pairs = sorted(((float(sims[i, j]), i, j) for i in range(len(today)) for j in range(len(past))
@@ -171,7 +182,9 @@ def link(today: Sequence[Signature], past: Sequence[Remembered], threshold: floa
         if found[i] is None and j not in used:
             found[i] = past[j]
             used.add(j)
-    return found
+    near = [[past[j] for j in sorted(range(len(past)), key=lambda j: (-sims[i, j], j)) if sims[i, j] >= related]
+            if found[i] is None else [] for i in range(len(today))]
+    return found, near
 
 
 def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) -> np.ndarray:

@@ -158,11 +158,11 @@ def _brief_groups(docs: Sequence[Document], stories: Sequence[Story], vectors: n
     with _timed("brief") as said:
         brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
         signatures = following.signatures(docs, stories, vectors)
-        linked = following.link(signatures, past, settings)
+        linked, related = following.link(signatures, past, settings)
         briefings: list[Briefing] = []
         for k, story in enumerate(stories):
             members = [docs[i] for i in events.members(story)]
-            briefings.append(following.brief(brief_one, members, story, linked[k], settings, date))
+            briefings.append(following.brief(brief_one, members, story, linked[k], settings, date, related[k]))
             step("brief", k + 1, len(stories))
         said.append(f"{plural(len(briefings), 'story', 'stories')}, {settings.summariser}, "
                     f"{sum(b.continues is not None for b in briefings)} continuing")

@@ -61,7 +61,7 @@ def cluster_json(b: Briefing) -> dict[str, Any]:
         "first_seen": b.continues.first_seen, "last_seen": b.continues.last_seen, "day": b.continues.day}
     return {
         "id": b.id, "title": b.title, "short": b.short, "long": b.long,
-        "continues": continues, "update": b.short, "background": b.background,
+        "continues": continues, "update": b.short, "background": b.background, "related": list(b.related),
         "english": b.english, "language": b.language, "notice": b.notice,
         "articles": list(b.article_ids), "facets": [list(f) for f in b.facets],
         "citations": [{"n": c.n, "article": c.article_id, "title": c.title, "source": c.source,
@@ -95,6 +95,11 @@ def status(b: Briefing) -> str:
         return "New today"
     first = short_date(dt.date.fromisoformat(b.continues.first_seen))
     return f"Update · day {b.continues.day} · first reported {first}"
+
+
+def background_title(b: Briefing) -> str:
+    """What the background is: the story's own past, or, for a new story, that of related earlier stories."""
+    return "Background" if b.continues is not None or not b.related else "Background from related stories"
 
 
 def background_lines(b: Briefing) -> list[tuple[str, str]]:
@@ -140,7 +145,7 @@ def story_markdown(b: Briefing, heading: str) -> str:
     lines += [f"*{md_text(status(b))}*", "", f"**In short:** {md_cited(b.short)}", "",
               DATE_LABEL.sub(r"**\1:** ", md_cited(details(b))), ""]
     if b.background:
-        lines += ["**Background:**", ""]
+        lines += [f"**{background_title(b)}:**", ""]
         lines += [f"- {md_text(one_line(date))}: {md_cited(text)}" for date, text in background_lines(b)]
         lines.append("")
     lines += ["Sources:"]

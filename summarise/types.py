@@ -133,7 +133,9 @@ class Briefing:
     language: str = "en"  # the language of the title and text
     notice: str | None = None  # for a story not in English: what it is, and how to get it translated
     continues: Continuation | None = None  # set when the story was briefed on an earlier day (story memory)
-    background: str = ""  # a continuing story: what came before, dated, cited to earlier sources ([n] markers)
+    background: str = ""  # what came before, dated, cited to earlier sources ([n] markers): the story's own past,
+    # or, for a new story, that of the remembered stories it is related to (`related`)
+    related: tuple[str, ...] = ()  # a new story: ids of the related remembered stories its background draws on
     facets: tuple[tuple[str, ...], ...] = ()  # article ids per facet, when the story joined several (events.py)
 
 

@@ -321,3 +321,47 @@ def test_the_digest_sends_news_then_an_update_then_nothing(tmp_path: Path, cert:
     assert "burst its banks" in text2.split("Background:")[1]  # what came before, after it
     assert ">Background</p>" in html2
     assert "Riverton evacuates" in parse(handler.received[1][2])["Subject"]  # the top story's title
+
+
+def test_a_new_story_takes_its_background_from_related_stories_and_keeps_its_own_id(tmp_path: Path) -> None:
+    """A story of today that continues none (here nothing links: link_threshold 1.0) but is alike enough to a
+    remembered one (`related_threshold`) carries that story's past as related background, cited and dated, and
+    says it is new; another story's past never comes into it."""
+    from summarise import pipeline
+    from summarise.config import Settings
+    from summarise.html import render_html
+    from summarise.mail import render_text
+
+    out = tmp_path / "out"
+    for day in (1, 2):
+        folder = write_day(tmp_path / f"in{day}", day, DATES[day], {"flood": FLOOD, "vote": VOTE})
+        result = pipeline.brief([folder], Settings(out=out, date=DATES[day], link_threshold=1.0,
+                                                   related_threshold=0.5))
+    day1 = json.loads((out / DATES[1] / "briefing.json").read_text(encoding="utf-8"))
+    day2 = json.loads((out / DATES[2] / "briefing.json").read_text(encoding="utf-8"))
+    flood1, flood2 = story_of(day1, "Riverton"), story_of(day2, "Riverton")
+    assert flood2["continues"] is None and flood2["id"] != flood1["id"] and flood2["related"] == [flood1["id"]]
+    background = flood2["background"]
+    assert background.startswith("4 Mar 2030: ") and "Ohm River burst its banks" in background
+    assert not any(word in background for word in ("Norland", "Sara Lind"))
+    earlier = {c["n"]: c for c in flood2["citations"] if c["earlier"]}
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", background)}
+    assert cited and cited <= set(earlier) and all(earlier[n]["published"] == DATES[1] for n in cited)
+    md = (out / DATES[2] / "briefing.md").read_text(encoding="utf-8")
+    assert md.count("*New today*") == 2 and "**Background from related stories:**" in md
+    assert ">Background from related stories</p>" in render_html(result)
+    assert "Background from related stories:" in render_text(result)
+    alone = pipeline.brief([tmp_path / "in2"], Settings(out=out, date=DATES[2], link_threshold=1.0,
+                                                        related_threshold=1.0), write=False)
+    assert all(b.background == "" and b.related == () for b in alone.briefings)  # 1.0: off
+
+
+def test_only_a_story_that_continues_none_has_related_stories() -> None:
+    a, b = np.eye(3)[0], np.eye(3)[1]
+    past = [memory.Remembered("A", (memory.Entry("A", "2030-01-01", "", "", "", (), (), memory.Signature(a, {})),)),
+            memory.Remembered("B", (memory.Entry("B", "2030-01-01", "", "", "", (), (), memory.Signature(b, {})),))]
+    today = [memory.Signature(a, {}), memory.Signature(a * 0.8 + b * 0.6, {}), memory.Signature(np.eye(3)[2], {})]
+    linked, related = memory.match(today, past, 0.9, 0.5)
+    assert [f.id if f else None for f in linked] == ["A", None, None]
+    assert [[r.id for r in rs] for rs in related] == [[], ["A", "B"], []]  # most alike first; the third: none
+    assert [r.id for r in memory.match(today, past, 0.9, 0.7)[1][1]] == ["A"]  # 0.8 alike to A, 0.6 to B
