@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .errors import ConfigError
 
-__all__ = ["check_date", "find_date", "is_date_line", "is_time_or_day", "without_time_stamp"]
+__all__ = ["check_date", "find_date", "headline", "is_date_line", "is_time_or_day", "without_time_stamp"]
 
 _MONTH_NAMES = (
     "january jan janeiro janv января январь янв",
@@ -60,8 +60,17 @@ _STAMP_PIECE = re.compile(
     rf"(?:(?i:(?:page\s+)?{_LABEL_WORDS})(?:\s+(?:at|on))?:?|[A-Z][a-z]{{2,8}}day\b,?|at\b"
     rf"|(?P<date>(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH},?)\s+\d{{4}}\b,?)"
     rf"|(?P<uk>UK\b)|(?P<clock>\d{{1,2}}[:.]\d{{2}}(?!\d)(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+{_ZONES})?,?)|[;|—–-]+)\s*")
-_STAMP_LEAD = re.compile(r"[^.!?|]{0,150}?(?=\b(?:Page last|Last) updated\b)|(?:By\s+)?(?:[A-Z][\w'’.-]*\s+){1,4}\|\s*"
-                         r"|By\s+(?:[A-Z][\w'’.-]*\s+){1,3}")
+_STAMP_LEAD = re.compile(r"(?P<headline>[^.!?|]{0,150}?(?=\b(?:Page last|Last) updated\b))"
+                         r"|(?:By\s+)?(?:[A-Z][\w'’.-]*\s+){1,4}\|\s*|By\s+(?:[A-Z][\w'’.-]*\s+){1,3}")
+# A title pasted with the headline and standfirst, then the stamp and the first sentence, as Guardian pages print them
+# ("Iraq Survey Group concludes dictator destroyed weapons years before invasion Thursday 13 January 2005 03.10 GMT
+# The US investigators…"): no sentence end before a weekday, date, year, clock and zone; not after "on", "at", …,
+# which is prose ("The quake struck on Tuesday 12 January 2010 16.53 GMT …").
+_PASTED_HEADLINE = re.compile(
+    rf"(?P<headline>[^.!?|]{{0,300}}?[^\W_]['’\"”)]?)\s+(?=[A-Z][a-z]{{2,8}}day\s+\d{{1,2}}\s+(?i:{_ANY_MONTH})\s+"
+    rf"\d{{4}}\s+\d{{1,2}}[.:]\d{{2}}\s+{_ZONES})")
+_LEADS_INTO_DATE = frozenset({"on", "at", "by", "from", "since", "until", "till", "before", "after", "of", "to",
+                              "and", "or", "was", "is", "between", "that", "the"})
 _STAMP_END = re.compile(r"(?:Help\s+)?(?=[A-Z\"“‘'])")
 _STAMP_PIECES = 16  # a stamp is short: this bounds the work on a hostile line
 # What a web server prints where a page's server-side include failed (Apache's default message), often right after
@@ -118,7 +127,29 @@ def without_time_stamp(sentence: str) -> str:
     """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE), and without a web server's
     error message (_SERVER_ERROR)."""
     sentence = _SERVER_ERROR.sub("", sentence)
-    for lead in (None, _STAMP_LEAD.match(sentence)):
+    found = _stamp(sentence)
+    return sentence[found[1]:] if found else sentence
+
+
+def headline(title: str) -> str:
+    """A page's title without its time stamp: the headline pasted before the stamp when there is one ("Iraq Survey
+    Group concludes … Thursday 13 January 2005 03.10 GMT The US investigators…", _PASTED_HEADLINE), else what
+    follows it."""
+    title = _SERVER_ERROR.sub("", title)
+    found = _stamp(title, pasted=True)
+    if found is None:
+        return title
+    lead, body = found
+    return lead if len(lead.split()) >= 3 else title[body:]
+
+
+def _stamp(sentence: str, pasted: bool = False) -> tuple[str, int] | None:
+    """(the headline pasted before the page's time stamp, "" if none; where the sentence after it starts), or None
+    when `sentence` does not open on a stamp; with `pasted`, a title's _PASTED_HEADLINE counts too."""
+    found = (_STAMP_LEAD.match(sentence), _PASTED_HEADLINE.match(sentence) if pasted else None)
+    for lead in (None, *(m for m in found if m is not None)):
+        if lead and lead.re is _PASTED_HEADLINE and lead["headline"].split()[-1].lower() in _LEADS_INTO_DATE:
+            continue  # "The quake struck on Tuesday 12 January 2010 16.53 GMT …": prose, not a page's header
         at = lead.end() if lead else 0
         seen: list[str] = []
         for _ in range(_STAMP_PIECES):
@@ -131,8 +162,8 @@ def without_time_stamp(sentence: str) -> str:
             at = piece.end()
         end = _STAMP_END.match(sentence, at)
         if {"date", "clock"} <= set(seen) and end is not None:
-            return sentence[end.end():]
-    return sentence
+            return (lead["headline"] or "").strip() if lead else "", end.end()
+    return None
 
 
 def is_time_or_day(text: str) -> bool:

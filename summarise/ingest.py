@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Cleaned, clean
-from .dates import find_date, without_time_stamp
+from .dates import find_date, headline
 from .decoding import read_bytes, text_of
 from .errors import InputError
 from .markdown import front_matter, markdown_to_text
@@ -130,8 +130,8 @@ def _article(rel: str, cleaned: Cleaned, encoding: str, meta: dict[str, str | No
     if not text:
         raise InputError(rel, "no article text after removing boilerplate", "skipped")
     title, url = title or _title_from(text), meta.get("url") or cleaned.url
-    headline = without_time_stamp(title)  # "Page last updated at 23:19 GMT, … Born amid…": "Born amid…"; same id
-    return Article(id=article_id(title, text), path=rel, title=headline, text=text, url=url and visible(url),
+    shown = headline(title)  # "Headline Thursday 13 January 2005 03.10 GMT The…": "Headline"; the id as it was
+    return Article(id=article_id(title, text), path=rel, title=shown, text=text, url=url and visible(url),
                    source=meta.get("source") or cleaned.source,
                    published=meta.get("published") or cleaned.published or url_date(url),
                    encoding=encoding,

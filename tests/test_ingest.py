@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from summarise.config import Settings
+from summarise.dates import headline
 from summarise.errors import InputError
 from summarise.ingest import article_id, discover, read_file, read_inputs, read_records
 
@@ -244,6 +245,14 @@ def test_a_page_time_stamp_leaves_the_title(tmp_path: Path) -> None:
     articles, _ = read_inputs([tmp_path / "a.json", tmp_path / "b.json"], MAX_BYTES)
     assert [a.title for a in articles] == ["Port strike ends", "Page last updated at 23:19 GMT"]  # no date: kept
     assert articles[0].id == article_id(stamped, articles[0].text)
+    pasted = ("Port strike ends after ten days Dockers accept a 6% rise Thursday 13 January 2005 03.10 GMT The "
+              "strike at the port ended on Wednesday.")  # headline and standfirst, stamp, first sentence
+    _write(tmp_path / "c.json", json.dumps({"title": pasted, "text": EN}))
+    (guardian,), _ = read_inputs([tmp_path / "c.json"], MAX_BYTES)
+    assert guardian.title == "Port strike ends after ten days Dockers accept a 6% rise"  # the headline, not the body
+    assert headline(pasted.replace("rise", "rise, toll tops 1,500")).endswith("toll tops 1,500")
+    prose = "The strike ended on Thursday 13 January 2005 03.10 GMT The port reopened."
+    assert headline(prose) == prose  # a sentence that runs into the date is the title's own
 
 
 # One paragraph whose subject is words that page furniture also uses: it is news, not a sign-up box.
