@@ -126,7 +126,7 @@ def plain(text: str) -> str:
 def read_day(path: Path) -> list[Story]:
     """The stories of one briefing.json; a missing `update` is the short, a missing `background` is ""."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    topic_of = {a["id"]: Path(a["path"]).name.split("-", 1)[0] for a in data.get("articles", [])}
+    topic_of = _topics(data)
     stories = []
     for c in data.get("clusters", []):
         short = c.get("short") or ""
@@ -192,7 +192,11 @@ def related_elsewhere(days: Sequence[Sequence[Story]], topic_of: Mapping[str, st
 
 def article_topics(path: Path) -> dict[str, str]:
     """Article id -> topic, of one briefing.json."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return _topics(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _topics(data: Mapping[str, Any]) -> dict[str, str]:
+    """Article id -> topic (the file name's prefix, e.g. haiti-003), of a briefing.json's data."""
     return {a["id"]: Path(a["path"]).name.split("-", 1)[0] for a in data.get("articles", [])}
 
 

@@ -1,7 +1,7 @@
 """Following stories across days: the pipeline's use of the story memory (memory.py) and backgrounds
 (background.py).
 
-recall (the stories remembered before today) → link (today's stories to them, by signature) → brief (a continuing
+recall (the stories remembered before today) → match (today's stories to them, by signature) → brief (a continuing
 story leaves out what its earlier briefings told, keeps its id, and carries a background; a new one carries the
 background of the remembered stories it is related to, if any) → remember (today's stories, once the day's
 briefing is written). With `memory = false` (`--no-memory`), or when the memory cannot
@@ -50,8 +50,8 @@ def signatures(docs: Sequence[Document], stories: Sequence[Story], vectors: np.n
     return [memory.signature(vectors[members(s)], [doc_text(docs[i]) for i in members(s)]) for s in stories]
 
 
-def link(found: Sequence[Signature], past: Sequence[Remembered] | None, settings: Settings
-         ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
+def match(found: Sequence[Signature], past: Sequence[Remembered] | None, settings: Settings
+          ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
     """The remembered story each of today's continues, or None; and for each that continues none, the remembered
     stories it is related to."""
     return memory.match(found, past or (), settings.link_threshold, settings.related_threshold)

@@ -155,11 +155,6 @@ def remember(path: Path, date: str, window: int, entries: Sequence[Entry]) -> No
                      "(SELECT story FROM memory_day GROUP BY story HAVING max(day) < ?)", (cutoff,))
 
 
-def link(today: Sequence[Signature], past: Sequence[Remembered], threshold: float) -> list[Remembered | None]:
-    """For each of today's stories, the remembered story it continues, or None (`match` without related ones)."""
-    return match(today, past, threshold, 1.0)[0]
-
-
 def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: float, related: float
           ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
     """For each of today's stories, the remembered story it continues, or None; and, for a story that continues

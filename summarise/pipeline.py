@@ -158,7 +158,7 @@ def _brief_groups(docs: Sequence[Document], stories: Sequence[Story], vectors: n
     with _timed("brief") as said:
         brief_one = briefing.briefer(settings, note)  # abstractive falls back to extractive, with a warning
         signatures = following.signatures(docs, stories, vectors)
-        linked, related = following.link(signatures, past, settings)
+        linked, related = following.match(signatures, past, settings)
         briefings: list[Briefing] = []
         for k, story in enumerate(stories):
             members = [docs[i] for i in events.members(story)]

@@ -221,7 +221,7 @@ def test_linking_is_one_to_one_and_needs_the_threshold() -> None:
     past = [memory.Remembered("A", (memory.Entry("A", "2030-01-01", "", "", "", (), (), memory.Signature(a, {})),)),
             memory.Remembered("B", (memory.Entry("B", "2030-01-01", "", "", "", (), (), memory.Signature(b, {})),))]
     today = [memory.Signature(a, {}), memory.Signature(a * 0.99 + b * 0.14, {}), memory.Signature(np.eye(3)[2], {})]
-    found = memory.link(today, past, 0.6)
+    found, _ = memory.match(today, past, 0.6, 1.0)
     assert [f.id if f else None for f in found] == ["A", None, None]  # A once; nothing is B; the third is new
 
 
@@ -233,9 +233,9 @@ def test_the_main_thread_keeps_its_id() -> None:
     side = memory.Entry("S", "2030-01-01", "", "", "", (), ("4",), memory.Signature(a, {}))
     past = [memory.Remembered("S", (side,)), memory.Remembered("M", (main,))]
     today = [memory.Signature(a, {}), memory.Signature(a, {})]
-    found = memory.link(today, past, 0.8)
+    found, _ = memory.match(today, past, 0.8, 1.0)
     assert [f.id if f else None for f in found] == ["M", "S"]  # the larger first; the other still links
-    first = memory.link(today, past, 0.95)[0]
+    first = memory.match(today, past, 0.95, 1.0)[0][0]
     assert first is not None and first.id == "S"  # the larger is not alike enough: never below the threshold
 
 
