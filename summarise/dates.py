@@ -55,9 +55,10 @@ _DATE_LABEL = re.compile(rf"^{_LABEL_WORDS}\b", re.IGNORECASE)
 # Tuesday, 19 January 2010 09:58 UK Born amid…" (with the headline pasted before it, which goes too), or after a
 # byline, "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009 I'm going…", "By Rob Kendt Thursday 9 June 2005 11.08
 # BST Big…". A time zone only from the list, so that "… 14:06 UN inspectors" keeps "UN".
+_WEEKDAY_ABBREVIATIONS = "Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun"  # "Thu May 14, 2009 4:16 pm EDT", as Reuters prints it
 _ZONES = r"(?:UK time|GMT|BST|UTC|ET|EST|EDT|CST|CDT|PST|PDT|CET|CEST|MSK|WET|WEST)\b"
 _STAMP_PIECE = re.compile(
-    rf"(?:(?i:(?:page\s+)?{_LABEL_WORDS})(?:\s+(?:at|on))?:?|[A-Z][a-z]{{2,8}}day\b,?|at\b"
+    rf"(?:(?i:(?:page\s+)?{_LABEL_WORDS})(?:\s+(?:at|on))?:?|(?:[A-Z][a-z]{{2,8}}day|{_WEEKDAY_ABBREVIATIONS})\b\.?,?|at\b"
     rf"|(?P<date>(?i:{_ANY_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_ANY_MONTH},?)\s+\d{{4}}\b,?)"
     rf"|(?P<uk>UK\b)|(?P<clock>\d{{1,2}}[:.]\d{{2}}(?!\d)(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+{_ZONES})?,?)|[;|—–-]+)\s*")
 _STAMP_LEAD = re.compile(r"(?P<headline>[^.!?|]{0,150}?(?=\b(?:Page last|Last) updated\b))"

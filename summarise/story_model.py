@@ -42,6 +42,23 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s
 # the start of a sentence, so that a sentence that merely mentions an agency keeps its words.
 _WIRE_HEADER = re.compile(r"^[^.!?]{0,160}?\((?:Reuters|AP|AFP|UPI|CNN|Bloomberg|dpa|Xinhua|Interfax|Lusa|EFE|ТАСС|"
                           r"РИА Новости|Интерфакс)\)\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'«А-ЯЁ])")
+# A photo's credit, as Guardian pages print it after the caption, glued to the sentence that follows ("A killer
+# virus … panic Photograph: Dario Lopez-Mills/AP A killer virus that has caused…"): the credit goes, with the
+# headline and caption glued before it in the same sentence. A credit is names and agencies joined by "/", or one
+# known agency, or a name of two capitalised words; what follows it must open a sentence, so that a caption ("Photo:
+# A passenger walks past…", "(Photo: American Red Cross)") or prose stays as it is.
+_AGENCY = (r"(?:Getty(?:\s+[Ii]mages)?|AP|PA|AFP|EPA|Reuters|Rex|Corbis|Alamy|Zuma|Associated\s+Press|Guardian"
+           r"|Observer)\b")
+_CAPITALISED = r"[A-Z][\w.-]*(?:['’][A-Za-z]+)?"
+_NOT_STOPWORD = rf"(?!(?i:{'|'.join(sorted(STOPWORDS))})\b)"  # "AP/RTL It was…": "It" opens the sentence
+_NAME = rf"(?:{_AGENCY}|{_CAPITALISED}(?:\s+(?:(?:for|of|de|di|da|van|von|al)\s+)?{_CAPITALISED}){{0,3}})"
+_PERSON = rf"{_CAPITALISED}\s+{_NOT_STOPWORD}{_CAPITALISED}"
+_PHOTO_CREDIT = re.compile(
+    rf"^[^.!?]{{0,400}}?\b(?:Photograph|Photo|Picture|Illustration)s?:\s*"
+    rf"(?:(?:{_NAME}\s*\\?/\s*)+(?:{_AGENCY}|{_PERSON}|{_CAPITALISED})|{_AGENCY}|{_PERSON})"
+    rf"\s+(?=[A-Z\"“‘'][^\s)]*\s)")
+# A page's menu before the text: two or more short items, each closed by a bar ("This Story: Read + | Watch + |").
+_MENU = re.compile(r"^[\"“]?\s*(?:[^|.!?]{1,30}\|\s*){2,}")
 _NORM = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 _FOOTNOTE = re.compile(r"\s*\[\d+\]")
@@ -130,7 +147,7 @@ def shown(sentence: str) -> str:
     """A source sentence as a briefing shows it: no list marker, no page time stamp or server error message
     (dates.without_time_stamp), no wire dateline, no footnote marks ("[12]", which would read as our citations)."""
     text = without_time_stamp(_BULLET.sub("", sentence.strip()))
-    for furniture in (_WIRE_HEADER, _DATELINE, _FOOTNOTE):
+    for furniture in (_MENU, _PHOTO_CREDIT, _WIRE_HEADER, _DATELINE, _FOOTNOTE):
         text = furniture.sub("", text)
     return text
 

@@ -293,13 +293,34 @@ def test_a_page_time_stamp_never_opens_a_briefing() -> None:
                     "Last updated: 14 January, 2010 - 17:26 GMT The vote failed.",
                     "Fergus Walsh | 14:07 PM, Monday, 1 June 2009 The vote failed.",
                     "By Ezra Klein | May 19, 2009; 2:09 PM ET The vote failed.",
-                    "By Rob Kendt Thursday 9 June 2005 11.08 BST The vote failed."):  # BBC and blog pages
+                    "By Rob Kendt Thursday 9 June 2005 11.08 BST The vote failed.",
+                    "Thu May 14, 2009 4:16 pm EDT LOS ANGELES (Billboard) - The vote failed."):  # BBC, blogs, wires
         assert shown(stamped) == "The vote failed.", stamped
     assert shown("24 June 2010 Last updated at 14:59 GMT Help is on its way.") == "Help is on its way."
     assert shown("May 15, 2009 14:06 UK troops left.") == "UK troops left."  # "UK" is a zone only after a GMT time
     prose = "September 30, 2008 was the day the House voted the rescue down."
     assert shown(prose) == prose  # a date without a clock time is the sentence's own
     assert shown("May 15, 2009 14:06 UN inspectors left.") == "UN inspectors left."  # a time zone only if it is one
+
+
+def test_a_photo_credit_or_a_page_menu_never_opens_a_briefing() -> None:
+    text = ("Flu cases rise in Mexico Up to 70 dead as the outbreak spreads A masked woman waits for a bus in Mexico "
+            "City Photograph: Dario Lopez-Mills/AP A killer virus has caused at least 20 deaths in Mexico, "
+            "officials said on Friday.\n\n"
+            "Schools in the capital were closed for the rest of the week, the health minister said.")
+    b = brief_cluster([doc(text, "Flu cases rise", "a")], Settings(long_min_words=10, long_max_words=80))
+    assert b.short.startswith("A killer virus has caused"), b.short
+    for credited in ("Photograph: Centers for Disease Control/Reuters The vote failed.",
+                     "Photograph: Ismael Francisco/AFP/Getty images The vote failed.",
+                     "Photograph: AP/Kevin Lamarque The vote failed.", "Photograph: AP/RTL The vote failed.",
+                     "Photograph: PA The vote failed.", "Photo: Martin Argles The vote failed.",
+                     "Picture: Associated Press The vote failed.",
+                     '" This Story: Read + | Watch + | Talk + | The vote failed.'):
+        assert shown(credited) == "The vote failed.", credited
+    for caption in ("Photo: A passenger walks past a temperature check at the airport.",
+                    "Homes collapsed on to the ones below (Photo: American Red Cross) He said it was the worst.",
+                    "Photographs of detainees being humiliated were shown to the court on Friday."):
+        assert shown(caption) == caption  # a caption, or prose that names a photograph, keeps its words
 
 
 def test_a_fact_box_read_as_one_sentence_is_never_briefed() -> None:
