@@ -125,8 +125,8 @@ def is_date_line(text: str) -> bool:
 
 
 def without_time_stamp(sentence: str) -> str:
-    """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE), and without a web server's
-    error message (_SERVER_ERROR)."""
+    """`sentence` without a page's time stamp glued to its start (see _STAMP_PIECE), with the headline pasted before
+    it (_PASTED_HEADLINE), and without a web server's error message (_SERVER_ERROR)."""
     sentence = _SERVER_ERROR.sub("", sentence)
     found = _stamp(sentence)
     return sentence[found[1]:] if found else sentence
@@ -137,17 +137,18 @@ def headline(title: str) -> str:
     Group concludes … Thursday 13 January 2005 03.10 GMT The US investigators…", _PASTED_HEADLINE), else what
     follows it."""
     title = _SERVER_ERROR.sub("", title)
-    found = _stamp(title, pasted=True)
+    found = _stamp(title)
     if found is None:
         return title
     lead, body = found
     return lead if len(lead.split()) >= 3 else title[body:]
 
 
-def _stamp(sentence: str, pasted: bool = False) -> tuple[str, int] | None:
+def _stamp(sentence: str) -> tuple[str, int] | None:
     """(the headline pasted before the page's time stamp, "" if none; where the sentence after it starts), or None
-    when `sentence` does not open on a stamp; with `pasted`, a title's _PASTED_HEADLINE counts too."""
-    found = (_STAMP_LEAD.match(sentence), _PASTED_HEADLINE.match(sentence) if pasted else None)
+    when `sentence` does not open on a stamp. A body's sentence can carry the pasted headline too, where the page's
+    title was glued to its text."""
+    found = (_STAMP_LEAD.match(sentence), _PASTED_HEADLINE.match(sentence))
     for lead in (None, *(m for m in found if m is not None)):
         if lead and lead.re is _PASTED_HEADLINE and lead["headline"].split()[-1].lower() in _LEADS_INTO_DATE:
             continue  # "The quake struck on Tuesday 12 January 2010 16.53 GMT …": prose, not a page's header

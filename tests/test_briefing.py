@@ -294,8 +294,11 @@ def test_a_page_time_stamp_never_opens_a_briefing() -> None:
                     "Fergus Walsh | 14:07 PM, Monday, 1 June 2009 The vote failed.",
                     "By Ezra Klein | May 19, 2009; 2:09 PM ET The vote failed.",
                     "By Rob Kendt Thursday 9 June 2005 11.08 BST The vote failed.",
-                    "Thu May 14, 2009 4:16 pm EDT LOS ANGELES (Billboard) - The vote failed."):  # BBC, blogs, wires
-        assert shown(stamped) == "The vote failed.", stamped
+                    "Thu May 14, 2009 4:16 pm EDT LOS ANGELES (Billboard) - The vote failed.",  # BBC, blogs, wires
+                    "House rejects rescue Markets fall Tuesday 30 September 2008 10.10 BST The vote failed."):
+        assert shown(stamped) == "The vote failed.", stamped  # the last: a page's headline pasted before its stamp
+    struck = "The quake struck on Tuesday 12 January 2010 16.53 GMT and shook the capital."
+    assert shown(struck) == struck  # a date the sentence tells is its own
     assert shown("24 June 2010 Last updated at 14:59 GMT Help is on its way.") == "Help is on its way."
     assert shown("May 15, 2009 14:06 UK troops left.") == "UK troops left."  # "UK" is a zone only after a GMT time
     prose = "September 30, 2008 was the day the House voted the rescue down."
