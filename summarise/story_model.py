@@ -34,9 +34,16 @@ LEAD = 0.5  # weight of the position bonus (1 for an article's first sentence, 0
 DEVELOPMENT_DAYS = 3  # sources dated within this many days of each other report one development
 _TERMINAL = re.compile(r"[.!?…»\"”’')]$")
 _BULLET = re.compile(r"^[-–•*·▪]\s+")
-# "KATHMANDU (Reuters) - ", "ALLENTOWN, Pa. - ", "(CNN) — ": a wire dateline, which says nothing in a briefing.
+# "KATHMANDU (Reuters) - ", "ALLENTOWN, Pa. - ", "(CNN) — ", "NEW YORK, Sept. 24--": a wire dateline, which says
+# nothing in a briefing (its date is the source's, which the citation gives).
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"
-                       r"(?:\s*\([^()]{1,30}\))?|\([A-Za-z ]{2,20}\))\s*(?:--?|[—–])\s+(?=[A-Z0-9\"“‘'])")
+                       rf"(?:,\s+{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{1,30}}\))?|\([A-Za-z ]{{2,20}}\))"
+                       r"(?:\s*(?:--?|[—–])\s+|\s*(?:--|[—–]))(?=[A-Z0-9\"“‘'])")
+# A dated dateline marks where a report's text begins: a headline or a photo's caption glued before it in the same
+# sentence ("… to Miss United Nations Forum UNITED NATIONS, Nov. 24--The chiefs …") goes with it.
+_DATED_DATELINE = re.compile(rf"^[^.!?]{{0,200}}?(?<![\w'’-])[A-Z][A-Z'’.-]{{2,}}(?:\s+[A-Z][A-Z'’.-]+)*,\s+{_MONTH}"
+                             r"\s+\d{1,2}\s*(?:--|[—–])\s*(?=[A-Z0-9\"“‘'])")
 # A wire service's page header before its dateline: "HONG KONG | Wed Apr 15, 2009 5:56am EDT HONG KONG (Reuters) - ",
 # "By Maggie Fox, Health and Science Editor WASHINGTON | ... (Reuters) - ": only up to a named agency's credit near
 # the start of a sentence, so that a sentence that merely mentions an agency keeps its words.
@@ -147,7 +154,7 @@ def shown(sentence: str) -> str:
     """A source sentence as a briefing shows it: no list marker, no page time stamp or server error message
     (dates.without_time_stamp), no wire dateline, no footnote marks ("[12]", which would read as our citations)."""
     text = without_time_stamp(_BULLET.sub("", sentence.strip()))
-    for furniture in (_MENU, _PHOTO_CREDIT, _WIRE_HEADER, _DATELINE, _FOOTNOTE):
+    for furniture in (_MENU, _PHOTO_CREDIT, _WIRE_HEADER, _DATED_DATELINE, _DATELINE, _FOOTNOTE):
         text = furniture.sub("", text)
     return text
 

@@ -276,6 +276,20 @@ def test_a_wire_services_page_header_never_reaches_a_briefing() -> None:
     assert shown(mention) == mention  # a sentence that names the agency keeps its words
 
 
+def test_a_dated_dateline_never_opens_a_briefing() -> None:
+    for dated, plain in (("NEW YORK, Sept. 24--John McCain is a gambler.", "John McCain is a gambler."),
+                         ("ALLENTOWN, Pa., Jan. 5 -- The mill closed on Monday.", "The mill closed on Monday."),
+                         ("MOSCOW, March 17\u2014Prices rose again on Monday.", "Prices rose again on Monday."),
+                         ("Chiefs to Miss United Nations Forum UNITED NATIONS, Nov. 24--The chiefs stayed away.",
+                          "The chiefs stayed away."),  # the headline glued before it goes too
+                         ("(Photo by Mike Ridewood--Getty Images) TORONTO, Oct. 15--While talks went on, prices fell.",
+                          "While talks went on, prices fell.")):
+        assert shown(dated) == plain, dated
+    for prose in ("NATO-led forces moved in on Monday.", "UN inspectors left--Again they came back.",
+                  "Talks resumed in Geneva on Monday, and by Tuesday the ministers had agreed."):
+        assert shown(prose) == prose  # an acronym that opens a sentence is not a dateline
+
+
 def test_a_page_time_stamp_never_opens_a_briefing() -> None:
     text = ("Tuesday, September 30, 2008; 10:10 AM Most Americans see the financial situation as a crisis, "
             "according to a new poll published on Tuesday.\n\n"
