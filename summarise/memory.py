@@ -9,7 +9,8 @@ leaves it alone, and it has its own schema version.
   uses only what was remembered before that date, and a re-run never meets its own day.
 - `match` pairs today's stories with remembered ones, one to one, only above `link_threshold` (precision first:
   a missed link repeats a paragraph, a wrong one misleads), the larger remembered story first; a story that
-  continues none gets the remembered stories above `related_threshold`, for a background of related coverage.
+  continues none gets the remembered stories above `related_threshold` (or less alike but sharing its subject's
+  names), for a background of related coverage.
 - `remember` replaces the day's rows in one transaction (a re-run replaces, two runs at once each write whole),
   then forgets stories whose last day is older than the window, counted from the newest day remembered, so going
   back in time never forgets anything.
@@ -48,6 +49,11 @@ CREATE INDEX IF NOT EXISTS memory_day_by_day ON memory_day (day);
 # days 30.0% at 99.3%).
 RECENT = 10
 NAMES = 40  # names and numbers kept per day of a story
+# A related story (another incident of the same war, another angle on the same crisis) is alike enough
+# (`related_threshold`), or less alike (RELATED_FLOOR) but sharing the names its subject keeps repeating (a war's
+# country and cities, a crisis's institutions: RELATED_NAMES). Those are counted plainly, since weighting names by
+# rarity, as a link does, discounts exactly them.
+RELATED_FLOOR, RELATED_NAMES = 0.4, 0.2
 
 
 class MemoryUnreadable(SummariseError):
@@ -158,7 +164,8 @@ def remember(path: Path, date: str, window: int, entries: Sequence[Entry]) -> No
 def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: float, related: float
           ) -> tuple[list[Remembered | None], list[list[Remembered]]]:
     """For each of today's stories, the remembered story it continues, or None; and, for a story that continues
-    none, the remembered stories alike enough to be related (`related`), most alike first.
+    none, the remembered stories alike enough to be related (`related`, or RELATED_FLOOR and RELATED_NAMES), most
+    alike first.
 
     Links: today's stories in their order (the pipeline's: most articles first), each taking, among the remembered
     stories not yet taken that are alike enough (`threshold`), the one with the most articles over its days, then
@@ -177,9 +184,27 @@ def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: flo
         if found[i] is None and j not in used:
             found[i] = past[j]
             used.add(j)
-    near = [[past[j] for j in sorted(range(len(past)), key=lambda j: (-sims[i, j], j)) if sims[i, j] >= related]
-            if found[i] is None else [] for i in range(len(today))]
+    shared = shared_names(today, [[e.signature for e in r.days[-RECENT:]] for r in past])
+    near = [[past[j] for j in sorted(range(len(past)), key=lambda j: (-sims[i, j], j))
+             if sims[i, j] >= related or (sims[i, j] >= RELATED_FLOOR and shared[i, j] >= RELATED_NAMES)]
+            if found[i] is None and related < 1.0 else [] for i in range(len(today))]
     return found, near
+
+
+def shared_names(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) -> np.ndarray:
+    """Cosine of names and numbers by their own weights (not by rarity), the best over each remembered story's
+    recent days."""
+    def unit(names: Mapping[str, float]) -> dict[str, float]:
+        norm = math.sqrt(sum(w * w for w in names.values())) or 1.0
+        return {name: w / norm for name, w in names.items()}
+
+    now = [unit(s.names) for s in today]
+    best = np.zeros((len(today), len(past)))
+    for j, days in enumerate(past):
+        for then in (unit(s.names) for s in days):
+            for i, a in enumerate(now):
+                best[i, j] = max(best[i, j], sum(w * then.get(name, 0.0) for name, w in a.items()))
+    return best
 
 
 def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) -> np.ndarray:

@@ -358,10 +358,18 @@ def test_a_new_story_takes_its_background_from_related_stories_and_keeps_its_own
 
 def test_only_a_story_that_continues_none_has_related_stories() -> None:
     a, b = np.eye(3)[0], np.eye(3)[1]
-    past = [memory.Remembered("A", (memory.Entry("A", "2030-01-01", "", "", "", (), (), memory.Signature(a, {})),)),
-            memory.Remembered("B", (memory.Entry("B", "2030-01-01", "", "", "", (), (), memory.Signature(b, {})),))]
-    today = [memory.Signature(a, {}), memory.Signature(a * 0.8 + b * 0.6, {}), memory.Signature(np.eye(3)[2], {})]
+    war = {"iraq": 2.0, "baghdad": 1.0}
+    past = [memory.Remembered("A", (memory.Entry("A", "2030-01-01", "", "", "", (), (), memory.Signature(a, war)),)),
+            memory.Remembered("B", (memory.Entry("B", "2030-01-01", "", "", "", (), (),
+                                                  memory.Signature(b, {**war, "mosul": 1.0})),))]
+    today = [memory.Signature(a, war), memory.Signature(a * 0.8 + b * 0.6, {"iraq": 1.0, "basra": 1.0}),
+             memory.Signature(np.eye(3)[2], {"oslo": 1.0}),
+             memory.Signature(a * 0.8 + b * 0.6, {"fed": 1.0, "lehman": 1.0})]
     linked, related = memory.match(today, past, 0.9, 0.5)
-    assert [f.id if f else None for f in linked] == ["A", None, None]
-    assert [[r.id for r in rs] for rs in related] == [[], ["A", "B"], []]  # most alike first; the third: none
-    assert [r.id for r in memory.match(today, past, 0.9, 0.7)[1][1]] == ["A"]  # 0.8 alike to A, 0.6 to B
+    assert [f.id if f else None for f in linked] == ["A", None, None, None]
+    assert [[r.id for r in rs] for rs in related] == [[], ["A", "B"], [], ["A", "B"]]  # most alike first
+    assert [r.id for r in memory.match(today, past, 0.9, 0.7)[1][3]] == ["A"]  # 0.8 alike to A, 0.6 to B
+    # Less alike than the threshold, a story is related only when it shares the war's names: the second (Iraq,
+    # Basra) is, the fourth (the Fed, Lehman) is not; the third is unlike in meaning. 1.0 turns relating off.
+    assert [[r.id for r in rs] for rs in memory.match(today, past, 0.9, 0.95)[1]] == [[], ["A", "B"], [], []]
+    assert memory.match(today, past, 0.9, 1.0)[1] == [[], [], [], []]
