@@ -42,8 +42,9 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s
                        r"(?:\s*(?:--?|[—–])\s+|\s*(?:--|[—–]))(?=[A-Z0-9\"“‘'])")
 # A dated dateline marks where a report's text begins: a headline or a photo's caption glued before it in the same
 # sentence ("… to Miss United Nations Forum UNITED NATIONS, Nov. 24--The chiefs …") goes with it.
-_DATED_DATELINE = re.compile(rf"^[^.!?]{{0,200}}?(?<![\w'’-])[A-Z][A-Z'’.-]{{2,}}(?:\s+[A-Z][A-Z'’.-]+)*,\s+{_MONTH}"
-                             r"\s+\d{1,2}\s*(?:--|[—–])\s*(?=[A-Z0-9\"“‘'])")
+# The city is at most four words ("RIO DE JANEIRO"), which keeps a page of capitals cheap to scan.
+_DATED_DATELINE = re.compile(r"^[^.!?]{0,200}?(?<![\w'’-])[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]+){0,3},"
+                             rf"\s+{_MONTH}\s+\d{{1,2}}\s*(?:--|[—–])\s*(?=[A-Z0-9\"“‘'])")
 # A wire service's page header before its dateline: "HONG KONG | Wed Apr 15, 2009 5:56am EDT HONG KONG (Reuters) - ",
 # "By Maggie Fox, Health and Science Editor WASHINGTON | ... (Reuters) - ": only up to a named agency's credit near
 # the start of a sentence, so that a sentence that merely mentions an agency keeps its words.
