@@ -174,7 +174,8 @@ def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: flo
     them (another incident of the same war, the day before's angle on a crisis)."""
     if not today or not past:
         return [None] * len(today), [[] for _ in today]
-    sims = similarity(today, [[e.signature for e in r.days[-RECENT:]] for r in past])
+    recent = [[e.signature for e in r.days[-RECENT:]] for r in past]
+    sims = similarity(today, recent)
     size = [sum(len(e.articles) for e in r.days) for r in past]
     pairs = sorted(((float(sims[i, j]), i, j) for i in range(len(today)) for j in range(len(past))
                     if sims[i, j] >= threshold), key=lambda p: (p[1], -size[p[2]], -p[0], p[2]))
@@ -184,7 +185,7 @@ def match(today: Sequence[Signature], past: Sequence[Remembered], threshold: flo
         if found[i] is None and j not in used:
             found[i] = past[j]
             used.add(j)
-    shared = shared_names(today, [[e.signature for e in r.days[-RECENT:]] for r in past])
+    shared = shared_names(today, recent)
     near = [[past[j] for j in sorted(range(len(past)), key=lambda j: (-sims[i, j], j))
              if sims[i, j] >= related or (sims[i, j] >= RELATED_FLOOR and shared[i, j] >= RELATED_NAMES)]
             if found[i] is None and related < 1.0 else [] for i in range(len(today))]
@@ -198,13 +199,7 @@ def shared_names(today: Sequence[Signature], past: Sequence[Sequence[Signature]]
         norm = math.sqrt(sum(w * w for w in names.values())) or 1.0
         return {name: w / norm for name, w in names.items()}
 
-    now = [unit(s.names) for s in today]
-    best = np.zeros((len(today), len(past)))
-    for j, days in enumerate(past):
-        for then in (unit(s.names) for s in days):
-            for i, a in enumerate(now):
-                best[i, j] = max(best[i, j], sum(w * then.get(name, 0.0) for name, w in a.items()))
-    return best
+    return _best(_dot([unit(s.names) for s in today], [unit(s.names) for days in past for s in days]), past)
 
 
 def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) -> np.ndarray:
@@ -213,13 +208,21 @@ def similarity(today: Sequence[Signature], past: Sequence[Sequence[Signature]]) 
     from .cluster import combine
 
     flat = [s for days in past for s in days]
-    owner = [j for j, days in enumerate(past) for _ in days]
     weighted = idf_unit([s.names for s in (*today, *flat)])
-    now, then = weighted[:len(today)], weighted[len(today):]
     cosine = np.array([s.centroid for s in today]) @ np.array([s.centroid for s in flat]).T
-    names = np.array([[sum(a[k] * b.get(k, 0.0) for k in a) for b in then] for a in now]).reshape(cosine.shape)
-    sims = combine(cosine, names)
-    best = np.full((len(today), len(past)), -1.0)
+    return _best(combine(cosine, _dot(weighted[:len(today)], weighted[len(today):])), past)
+
+
+def _dot(now: Sequence[Mapping[str, float]], then: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """Dot products of sparse vectors (term -> weight), one row per `now`."""
+    return np.array([[sum(w * b.get(k, 0.0) for k, w in a.items()) for b in then] for a in now]).reshape(
+        len(now), len(then))
+
+
+def _best(sims: np.ndarray, past: Sequence[Sequence[Signature]]) -> np.ndarray:
+    """Per remembered story, the best of its days' columns in `sims` (the days of `past`, flattened in order)."""
+    owner = [j for j, days in enumerate(past) for _ in days]
+    best = np.full((sims.shape[0], len(past)), -1.0)
     for col, j in enumerate(owner):
         best[:, j] = np.maximum(best[:, j], sims[:, col])
     return best
