@@ -5,9 +5,12 @@ and above it, which lines are the article's text, headline and standfirst (stage
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
+
 from .pageline import BLANK, BLOCK, END, META, NOISE, TEXT, Line, is_source, marker_rest, words_in
 
-__all__ = ["apply_markers", "header", "keep_article", "mark_repeats", "region"]
+__all__ = ["apply_markers", "glued_headline", "header", "headline_of", "keep_article", "mark_repeats", "region"]
 
 
 def mark_repeats(lines: list[Line]) -> None:
@@ -226,3 +229,58 @@ def keep_article(lines: list[Line], drop: list[bool], start: int, end: int) -> l
     _drop_pull_quotes(lines, keep, start, end)
     return keep
 
+
+# --- a headline glued to the sentence it heads ----------------------------------------------------
+
+# Words that open an English sentence and are never capitalised inside one: what a capital marks after a headline
+# whose line break was lost ("Haiti devastated by massive quake Thousands of people are feared dead after…").
+_OPENERS = frozenset([
+    "the", "a", "an", "it", "he", "she", "they", "we", "there", "this", "these", "those", "its", "his", "her",
+    "their", "our", "many", "some", "most", "several", "thousands", "hundreds", "dozens", "millions", "two",
+    "three", "four", "five", "six", "seven", "eight", "nine", "ten", "mr", "mrs", "ms", "dr", "after", "as",
+    "when", "while", "but", "if", "in", "on", "at", "for", "with", "more"])
+_ARTICLES = frozenset(["the", "a", "an"])
+_BEFORE_OPENER = frozenset(["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or",
+                            "as", "into", "about", "over", "after", "before", "than", "is", "was", "are", "were",
+                            "be", "his", "her", "its", "their", "our", "my", "your", "this", "that"])
+_GLUE_HEAD = (3, 15)  # words of a headline
+_GLUE_REST = 6  # words, at least, of the sentence after it
+_HEAD_BREAK = re.compile(r"[.!?|]")
+_CLOSING = "'’\"”)"
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]?$")
+_LOWERCASE = re.compile(r"\b[a-z][a-z'’-]+\b")  # words a page writes in lower case
+
+
+def glued_headline(line: str, lowercase: Collection[str] = ()) -> tuple[str, str] | None:
+    """(headline, sentence) of a line that runs a headline into the sentence it heads, with no full stop between,
+    or None. The sentence opens on a capitalised word that never is one inside an English sentence (`_OPENERS`),
+    or that its page writes in lower case elsewhere (`lowercase`: "Relatives of…") with a lower-case word after it;
+    the headline before it is 3 to 15 words without a sentence's end, and ends on a word (or its closing quote)
+    that does not lead into another ("… the coverage of Hurricane Katrina"). A Title Case headline splits only
+    before "The", "A" or "An"."""
+    words = line.split()
+    if len(words) < _GLUE_HEAD[0] + _GLUE_REST or not _SENTENCE_END.search(line.rstrip()):
+        return None
+    for at in range(_GLUE_HEAD[0], min(_GLUE_HEAD[1], len(words) - _GLUE_REST) + 1):
+        head, word, after = words[:at], words[at].strip("\"“‘'`"), words[at + 1]
+        if _HEAD_BREAK.search(" ".join(head)):
+            return None  # a headline holds no sentence's end (nor "U.S.", to be safe); a longer one neither
+        if (not word[:1].isupper() or (word.isupper() and len(word) > 1) or head[-1].lower() in _BEFORE_OPENER
+                or not (head[-1][-1].isalnum() or (head[-1][-1] in _CLOSING and head[-1][:-1]))):
+            continue  # "… coverage of Hurricane", "Nicola Sturgeon: `", "GENEVA (Reuters) -": not a headline's end
+        low = word.lower()
+        title_case = all(w[:1].isupper() or w.lower() in _BEFORE_OPENER or not w[:1].isalpha() for w in head)
+        if low in _ARTICLES or (not title_case and head[-1][:1].islower() and (
+                low in _OPENERS or (low in lowercase and after[:1].islower()))):
+            return " ".join(head), " ".join(words[at:])
+    return None
+
+
+def headline_of(title: str, text: str) -> str:
+    """A title to show as a headline: where it is the text's first line (or was cut from it) and that line runs a
+    headline into the sentence it heads, the headline; else the title as it is. The text keeps the line whole."""
+    first = text.split("\n", 1)[0].strip()
+    if not first or not (title == first or (title.endswith("…") and first.startswith(title[:-1]))):
+        return title
+    glued = glued_headline(first, set(_LOWERCASE.findall(text)))
+    return glued[0] if glued else title

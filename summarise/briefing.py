@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from .article import headline_of
 from .citing import checked_text, cite, cited_text, development_day, markers, numbered, unmarked
 from .config import Settings
 from .dates import short_date
@@ -188,7 +189,8 @@ def _title(story: Story, lede: Sequence[int], generated: tuple[Writer, Evidence,
     pool = set(story.newest) if first is None else next(set(d) for d in story.developments if first in d)
     ranked = sorted(range(len(story.sources)), key=lambda i: (
         i != first, i not in pool, not story.sources[i].doc.english, -story.centrality[i], i))
-    headlines = [story.sources[i].doc.title_en.strip() for i in ranked]
+    headlines = [headline_of(story.sources[i].doc.title_en.strip(), story.sources[i].doc.article.text)
+                 for i in ranked]
     fitting = [h for i, h in zip(ranked, headlines, strict=True)  # without English, the original headline
                if i in pool and (story.sources[i].doc.english or not story.english) and _headline_like(h)]
     if fitting:

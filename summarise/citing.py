@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .article import headline_of
 from .dates import short_date
 from .dedupe import Source
 from .guard import Checked
@@ -123,7 +124,8 @@ def _citation(source: Source, n: int, day: dt.date | None) -> Citation:
     """Citation n: the source's representative article, with every outlet that ran it."""
     a, doc = source.doc.article, source.doc
     outlets = source.outlets
-    return Citation(n=n, article_id=a.id, title=doc.title_en, source=", ".join(outlets) if outlets else None,
+    return Citation(n=n, article_id=a.id, title=headline_of(doc.title_en, a.text),
+                    source=", ".join(outlets) if outlets else None,
                     url=a.url, language=doc.language.code, translated=doc.translated,
                     copies=tuple(c.article.id for c in source.copies),
                     published=day.isoformat() if day else None)

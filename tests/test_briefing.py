@@ -91,6 +91,20 @@ def test_title_is_a_source_headline_of_at_most_twelve_words(story: list[Document
     assert word_count(only.title.rstrip("…")) == TITLE_WORDS and only.title.endswith("…")
 
 
+def test_a_title_line_glued_to_its_first_sentence_shows_as_its_headline() -> None:
+    """A page whose line break was lost runs the headline into the sentence it heads: the briefing's title and the
+    source list show the headline."""
+    glued = "Porto backs electric buses " + BUS_A
+    first = glued.split("\n", 1)[0]
+    b = brief_cluster([doc(glued, first, "g", "Jornal G")])
+    assert b.title == "Porto backs electric buses"
+    assert [c.title for c in b.citations] == ["Porto backs electric buses"]
+    clipped = brief_cluster([doc(glued, " ".join(first.split()[:14]) + "…", "h")])  # a title cut from the line
+    assert clipped.title == "Porto backs electric buses"
+    whole = brief_cluster([doc(BUS_A, BUS_A.split("\n", 1)[0], "p")])  # a first sentence, no headline in it
+    assert whole.citations[0].title == BUS_A.split("\n", 1)[0]
+
+
 def test_briefings_are_deterministic(story: list[Document]) -> None:
     assert brief_cluster(story) == brief_cluster(story)
 

@@ -299,3 +299,39 @@ def test_labelled_set_quality_gate() -> None:
     assert len(results) >= 38 and overall.tp + overall.fn >= 330
     assert overall.precision >= PRECISION_FLOOR, overall
     assert overall.recall >= RECALL_FLOOR, overall
+
+
+@pytest.mark.parametrize(("line", "lowercase", "split"), [
+    ("Haiti devastated by massive quake Thousands of people are feared dead after a powerful earthquake hit the "
+     "Caribbean nation.", (), "Haiti devastated by massive quake"),
+    ("Fed's Expanded Market Role Fuels Fierce Debate The Federal Reserve has used unconventional means to act.", (),
+     "Fed's Expanded Market Role Fuels Fierce Debate"),
+    ("Jackson family left speechless by star's death Relatives of Michael Jackson will seek a second autopsy.",
+     ("relatives",), "Jackson family left speechless by star's death"),
+    ("Aid effort tougher than tsunami, Oxfam says Demand for water and food is growing across the country.",
+     ("demand",), "Aid effort tougher than tsunami, Oxfam says"),
+    ("Haitian families ` sleeping among the dead' Thousands of Haitians are spending a second night outside.", (),
+     "Haitian families ` sleeping among the dead'"),
+    ("Nicola Sturgeon: ` The patients in question are undergoing further tests in hospital today.", (), None),
+    ("GENEVA (Reuters) - The World Health Organization raised its pandemic alert level on Monday.", (), None),
+    # a name or a proper adjective may follow a headline's last word: no split without an opener
+    ("Aid workers have reached Port-au-Prince British aid workers have begun arriving in Haiti today.", (), None),
+    # a word that leads into a name, a Title Case headline, "I", prose with capitals, a capitalised word
+    # written in lower case elsewhere but followed by a name ("President Bush")
+    ("Tony Blair has denounced the BBC's coverage of Hurricane Katrina as full of hatred of America.", (), None),
+    ("Financial Rescues Show That Faith in Free Market Is Shaken across the whole of Wall Street.", (), None),
+    ("Of all the self-proclaimed experts I wanted to hear from about the crisis, none spoke to me.", (), None),
+    ("Thousands marched in Cairo on Friday as The Guardian reported clashes with police in the square.", (), None),
+    ("Katrina comes home to roost President Bush is to blame for the scale of the disaster here.", ("president",),
+     None),
+    ("U.S. orders nasal spray vaccine The company sees potential for additional orders this year.", (), None),
+    ("Too short A line.", (), None),
+])
+def test_a_headline_glued_to_the_sentence_it_heads(line: str, lowercase: tuple[str, ...], split: str | None
+                                                   ) -> None:
+    from summarise.article import glued_headline
+
+    found = glued_headline(line, set(lowercase))
+    assert (found[0] if found else None) == split
+    if found:
+        assert f"{found[0]} {found[1]}" == line
