@@ -142,11 +142,12 @@ def briefing_sentences(text: str) -> list[str]:
 
 
 def dangling_count(docs: Sequence[Document], long: str) -> tuple[int, int]:
-    """(sentences that open on a reference whose antecedent is not right before them, sentences) of a briefing.
+    """(sentences that lean on one before them, not right before them here, and sentences) of a briefing.
 
-    Each briefing sentence is found in its source; it dangles when it opens on a back-reference
-    (summarise.coherence) and the sentence before it in that source is not the one before it in the briefing."""
-    from summarise.coherence import dangling, opens_on_reference, previous_sentences
+    Each briefing sentence is found in its source; it dangles when it leans back (summarise.coherence: opens on a
+    back-reference, or closes a quotation opened before it) and the sentence before it in that source is not the
+    one before it in the briefing."""
+    from summarise.coherence import dangling, leans_back, previous_sentences
     from summarise.story_model import shown
 
     where: dict[str, tuple[int, int]] = {}
@@ -156,7 +157,7 @@ def dangling_count(docs: Sequence[Document], long: str) -> tuple[int, int]:
         previous.append(previous_sentences(texts))
         for j, text in enumerate(texts):
             where.setdefault(text, (i, j))
-    found = [(where[s], opens_on_reference(s)) for s in briefing_sentences(long) if s in where]
+    found = [(where[s], leans_back(s)) for s in briefing_sentences(long) if s in where]
     flags = dangling([f[0] for f in found], [f[1] for f in found], previous)
     return sum(flags), len(flags)
 
@@ -228,7 +229,8 @@ def figures(limit: int) -> dict[str, float]:
         prefix = "" if name == "long" else "short_"
         out.update({f"{prefix}{m}_ours": table["ours"][m] for m in METRICS})
         out[f"{prefix}rouge2_margin"] = table["ours"]["rouge2"] - max(table[s]["rouge2"] for s in SYSTEMS[1:])
-    print(f"Long-briefing sentences opening on a reference whose antecedent is missing: {100 * dangling:.2f}%")
+    print("Long-briefing sentences leaning on one not right before them (a reference back, a quotation closed): "
+          f"{100 * dangling:.2f}%")
     out["standalone_share"] = 1.0 - dangling
     clusters = result_line("cluster.py", others["cluster.py"])
     out["cluster_bcubed_f1"], out["cluster_story_bcubed_f1"] = clusters["bcubed_f1"], clusters["story_bcubed_f1"]

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from .text import LIST_ITEM, SENTENCE_END, word_count
 
-__all__ = ["MAX_ANTECEDENTS", "antecedents", "dangling", "is_list_item", "opens_on_reference", "previous_sentences"]
+__all__ = ["MAX_ANTECEDENTS", "antecedents", "dangling", "is_list_item", "leans_back", "opens_on_reference",
+           "previous_sentences"]
 
 MAX_ANTECEDENTS = 3  # a sentence leaning on more earlier sentences than this is not picked
 
@@ -72,9 +73,43 @@ _PRONOUN_SPEAKER = re.compile(r"[,”\"'’]\s+(?:he|she|they)\s+(?:said|says|ad
 
 
 def stands_alone(sentence: str) -> bool:
-    """Whether `sentence` can be read without the one before it: it opens on no reference back, and a quote in it
+    """Whether `sentence` can be read without the one before it: it leans on none (`leans_back`), and a quote in it
     does not leave its speaker to a pronoun."""
-    return not opens_on_reference(sentence) and not _PRONOUN_SPEAKER.search(sentence)
+    return not leans_back(sentence) and not _PRONOUN_SPEAKER.search(sentence)
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether `sentence` leans on the one before it: it opens on a reference back, or closes a quotation that an
+    earlier sentence opened ('… the brokenness."', '… asking for Tamiflu," one pharmacist said.'), whose start,
+    and often who spoke, is there."""
+    return opens_on_reference(sentence) or _first_quote(sentence) == "close"
+
+
+_QUOTE_MARK = re.compile(r'["“”]')
+_BEFORE_OPENING = "([{—–-/"
+_AFTER_CLOSING = ".,;:!?)]…—–-"
+
+
+def _first_quote(sentence: str) -> str | None:
+    """"open" or "close": what the first double quotation mark of `sentence` does; None when it has none. A
+    straight mark closes after a word or a stop and before a space, a stop or the end; else it opens."""
+    return _quote_role(sentence, next(_QUOTE_MARK.finditer(sentence), None))
+
+
+def _last_quote(sentence: str) -> str | None:
+    """What the last double quotation mark of `sentence` does (see `_first_quote`)."""
+    return _quote_role(sentence, next(reversed(list(_QUOTE_MARK.finditer(sentence))), None))
+
+
+def _quote_role(sentence: str, mark: re.Match[str] | None) -> str | None:
+    if mark is None:
+        return None
+    if mark.group() != '"':
+        return "open" if mark.group() == "“" else "close"
+    before, after = sentence[mark.start() - 1:mark.start()], sentence[mark.end():mark.end() + 1]
+    closes = (before and not before.isspace() and before not in _BEFORE_OPENING
+              and (not after or after.isspace() or after in _AFTER_CLOSING))
+    return "close" if closes else "open"
 
 
 # A fact box's label ("Born: ", "Also known as: ", "Biggest hits: "): a capitalised word and up to three more.
@@ -111,7 +146,8 @@ def antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
     `previous_sentences(texts)`.
 
     A sentence opening on a back-reference leans on the sentence before it (headings skipped), and on, while
-    that one does too; a list item leans on the line that introduces its list."""
+    that one does too; one closing a quotation, back to the sentence that opened it; a list item leans on the
+    line that introduces its list."""
     if is_list_item(raw[j]):
         k = j - 1
         while k >= 0 and is_list_item(raw[k]):
@@ -119,16 +155,24 @@ def antecedents(texts: Sequence[str], raw: Sequence[str], j: int,
         if k < 0 or not raw[k].endswith(":"):
             return ()
         at: int | None = k
-    elif opens_on_reference(texts[j]):
+    elif leans_back(texts[j]):
         at = previous[j]
     else:
         return ()
     chain: list[int] = []
+    quoting = _first_quote(texts[j]) == "close"  # back to the sentence that opens the quotation
     while at is not None:
         chain.append(at)
         if len(chain) > MAX_ANTECEDENTS:
             return None
-        at = previous[at] if opens_on_reference(texts[at]) else None
+        if quoting:
+            last = _last_quote(texts[at])
+            if last == "close":
+                return None  # the quotation's start is not where it should be: marks out of step
+            quoting = last is None
+        at = previous[at] if quoting or leans_back(texts[at]) else None
+    if quoting:
+        return None  # a quotation closed that no sentence before it opened
     if any(word_count(texts[k]) < 3 or is_list_item(raw[k]) or is_fact_box(texts[k]) for k in chain):
         return None  # an item of a list is no antecedent (it would come without its lead-in), nor a fact box
     return tuple(sorted(chain))

@@ -206,6 +206,35 @@ def test_openers_that_point_back() -> None:
         assert not opens_on_reference(s), s
 
 
+QUOTED = """Rescue teams pulled three more survivors from the rubble of the cathedral in the capital on Sunday.
+The archbishop told reporters: "We have lost many of our priests and our people are sleeping in the streets.
+We need tents, water and medicine for the families who have lost everything in the earthquake.
+God is in the pain and the brokenness of this city."
+Aid flights resumed at the airport on Monday after the runway was cleared of debris by engineers.
+"Shelter is the priority for the next two weeks," a spokesman for the Red Cross said at the airport."""
+
+
+def test_a_sentence_closing_a_quotation_comes_with_its_opening_or_not_at_all() -> None:
+    """A quotation over several sentences: its last one ('… of this city."') is never shown without the sentence
+    that opened it, and who spoke."""
+    from summarise.coherence import antecedents, leans_back, previous_sentences
+
+    lines = QUOTED.splitlines()
+    assert leans_back(lines[3]) and not leans_back(lines[5]) and not leans_back(lines[1])
+    assert antecedents(lines, lines, 3, previous_sentences(lines)) == (1, 2)
+    unopened = [lines[0], lines[2], lines[2], lines[3]]  # the opening sentence missing: too far back to find
+    assert antecedents(unopened, unopened, 3, previous_sentences(unopened)) is None
+    d = doc(QUOTED, "Survivors pulled from cathedral rubble", "q")
+    quoted = 0
+    for budget in (20, 40, 60, 80):
+        shown = " ".join(" ".join(_plain(brief_cluster([d], Settings(long_min_words=budget,
+                                                                      long_max_words=budget + 30)).long)).split())
+        if "brokenness" in shown:
+            quoted += 1
+            assert " ".join(lines[1:4]) in shown, shown
+    assert quoted  # the quotation is shown whole at some length
+
+
 def test_a_list_item_keeps_its_label_and_brings_its_lead_in() -> None:
     text = ("Leaders met in Tokyo on Tuesday to sign a series of agreements on trade and defence.\n\n"
             "The meeting produced three agreements:\n\n"

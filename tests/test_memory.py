@@ -256,6 +256,7 @@ def test_the_background_takes_only_sentences_that_stand_alone() -> None:
     assert "He said" not in text and "she said" not in text
     assert stands_alone("Officials said the dam held.") and not stands_alone("But the dam held.")
     assert not stands_alone("\"The dam held,\" he said.") and stands_alone("\"The dam held,\" the mayor said.")
+    assert not stands_alone("We will rebuild the town before the winter comes.\"")  # a quotation opened before it
 
 
 def test_the_background_does_not_retell_today_in_other_words() -> None:
