@@ -43,7 +43,10 @@ _NOUNS = ("move|company|firm|decision|deal|agreement|plan|proposal|measure|group
 # "During his visit", "After this", "Despite the move": a back-reference inside an opening phrase.
 _PREPOSITIONS = ("during|after|before|despite|following|since|with|without|in|on|at|by|for|from|under|amid|over"
                  "|as part of|because of|due to|ahead of|given|like|unlike|according to|to")
-_REFERENCE = rf"(?:{_PRONOUNS}|{_DEMONSTRATIVES})\b|the\s+(?:[\w-]+\s+)?(?:{_NOUNS})\b"
+# "One of those", "Most of them", "Two of its…": a part of something named before.
+_PARTITIVE = (r"(?:one|some|many|most|all|each|none|both|several|few|a few|half|either|neither|two|three|four|five)"
+              r"\s+of\s+(?:them|those|these|its|his|her|their)")
+_REFERENCE = rf"(?:{_PRONOUNS}|{_DEMONSTRATIVES}|{_PARTITIVE})\b|the\s+(?:[\w-]+\s+)?(?:{_NOUNS})\b"
 # "It was not immediately clear whether…", "It is likely that…", "It has been 75 years since…": a dummy "it" that
 # announces what follows (extraposition) points back at nothing.
 _DUMMY_IT = (r"it(?:['’]s|\s+(?:is|was|remains|remained|seems|seemed|appears|appeared|has been|had been|will be))"

@@ -197,12 +197,13 @@ def test_openers_that_point_back() -> None:
     for s in ("He said so.", "His visit ended.", "This visit shows it.", "However, it failed.", "At the time, no.",
               "The company denied it.", "The Japanese company's offer drew fire.", "During his visit, he spoke.",
               "“This alliance is strong,” he said.", "But the vote failed.", "Here he keeps a diary of the journey.",
-              "There, they rented a flat.", "Now she is in Britain."):
+              "There, they rented a flat.", "Now she is in Britain.", "One of those, Thriller, sold millions.",
+              "Most of them returned home."):
         assert opens_on_reference(s), s
     for s in ("Japan is preparing an offer.", "This year, prices rose.", "Theresa May resigned.",
               "The court ruled on Monday.", "Hebrew schools reopened.", "Thereafter nothing happened.",
               "There are fears for his safety.", "Officials said they hoped for a deal.", "Here is the plan.",
-              "Today the court ruled."):
+              "Today the court ruled.", "One of the largest banks failed.", "Some of the victims were children."):
         assert not opens_on_reference(s), s
 
 
